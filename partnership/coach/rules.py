@@ -1,0 +1,100 @@
+"""Simple, transparent rules: Gordon-style roadblocks, and a rule-based fallback coder.
+
+The roadblock rules are deliberately plain phrase lists, so a learner (or an instructor) can see
+exactly why a response was flagged. The fallback coder is used only when the trained model file
+cannot be loaded; normally the trained model decides the code.
+"""
+from __future__ import annotations
+
+import re
+
+from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS,
+                       REFLECTION_STEMS, content_stems, normalise, tokens)
+
+# name -> phrases (matched on the normalised, lower-cased text, at word boundaries)
+ROADBLOCKS: dict[str, tuple[str, ...]] = {
+    "ordering": ("you need to", "you have to", "you must", "you've got to", "you have got to",
+                 "i want you to", "stop ", "just do it"),
+    "warning": ("if you don't", "if you do not", "if you keep", "if you carry on", "or else",
+                "you'll end up", "you will end up", "you're going to end up", "you'll regret",
+                "you'll lose", "you could die", "you're going to die", "it will kill you",
+                "you'll get worse"),
+    "advice": ("you should", "you ought to", "why don't you", "i suggest", "i'd suggest",
+               "i would suggest", "i recommend", "i'd recommend", "i would recommend",
+               "my advice", "have you tried", "you could try", "try to ", "the best thing",
+               "what you need is", "if i were you", "you might want to"),
+    "persuading": ("the fact is", "the facts are", "research shows", "studies show",
+                   "you have to admit", "yes, but", "yes but", "the problem is that you",
+                   "let me tell you"),
+    "moralising": ("the right thing", "you ought", "it's wrong to", "it is wrong to",
+                   "you're supposed to", "you are supposed to", "responsible thing"),
+    "judging": ("that's wrong", "that was wrong", "that's stupid", "that was stupid",
+                "that's silly", "that was silly", "that's bad", "you're wrong", "your fault",
+                "you're being", "you are being", "that's not a good idea"),
+    "reassurance": ("don't worry", "do not worry", "it'll be fine", "it will be fine",
+                    "it'll be ok", "it will be ok", "it'll be okay", "it will be okay",
+                    "it's going to be fine", "it's going to be ok", "everything will be",
+                    "i'm sure it will", "i'm sure you'll", "you'll be fine", "you will be fine",
+                    "it's not that bad", "it isn't that bad", "everyone feels", "cheer up",
+                    "look on the bright side", "at least"),
+    "distracting": ("let's talk about something else", "let's not talk about",
+                    "enough about that", "anyway,", "moving on", "let's change the subject"),
+    "labelling": ("you're an alcoholic", "you are an alcoholic", "you're an addict",
+                  "you are an addict", "you're in denial", "you are in denial"),
+}
+
+_WHY = re.compile(r"(?:^|[.!?]\s*)why\b(?![^?]*\bnot\b\s+\w+\s+(?:try|think))", re.I)
+_PATTERNS = {
+    name: re.compile("|".join(r"(?<![a-z'])" + re.escape(p) for p in phrases))
+    for name, phrases in ROADBLOCKS.items()
+}
+
+
+def roadblocks(response: object) -> list[str]:
+    """Names of the roadblocks the response contains, in a fixed order. Never raises."""
+    text = normalise(response)
+    found = [name for name, pat in _PATTERNS.items() if pat.search(text)]
+    if "?" in text and _WHY.search(text):
+        found.append("why-question")
+    return found
+
+
+def feeling_words(text: object) -> list[str]:
+    return [w for w in tokens(normalise(text)) if w in FEELING_WORDS]
+
+
+def is_open_question(text: object) -> bool:
+    toks = [t for t in tokens(normalise(text)) if t not in ("?", "!")]
+    t = " ".join(toks)
+    if not toks:
+        return False
+    if toks[0] in OPEN_OPENERS or t.startswith(("tell me", "say more", "help me understand")):
+        return True
+    # "Do you want to tell me what happened?" reads as closed in form; MITI codes the form.
+    return False
+
+
+def rule_code(response: object, client: object = "") -> tuple[str, dict[str, float]]:
+    """A rule-based coder used only when the model cannot be loaded: code and rough probabilities."""
+    resp = normalise(response)
+    toks = [t for t in tokens(resp) if t not in ("?", "!")]
+    if not toks:
+        return "other", {"question": 0.05, "reflection": 0.05, "therapist_input": 0.05,
+                         "other": 0.85}
+    cli = normalise(client)
+    scores = {"question": 0.1, "reflection": 0.1, "therapist_input": 0.1, "other": 0.1}
+    if "?" in resp or toks[0] in QUESTION_OPENERS:
+        scores["question"] += 2.0 if resp.rstrip().endswith("?") else 1.0
+    head = " ".join(toks[:4])
+    if any(head.startswith(s) for s in REFLECTION_STEMS):
+        scores["reflection"] += 1.2
+    rs, cs = content_stems(resp), content_stems(cli)
+    if rs and cs:
+        scores["reflection"] += 1.5 * len(rs & cs) / len(rs)
+    if any(c in resp for c in ADVICE_CUES) or roadblocks(resp):
+        scores["therapist_input"] += 1.3
+    if len(toks) <= 3 and "?" not in resp:
+        scores["other"] += 1.5
+    total = sum(scores.values())
+    probs = {k: v / total for k, v in scores.items()}
+    return max(probs, key=probs.get), probs

@@ -1,0 +1,1 @@
+"""Sphinx extensions the course book uses (registered in ``_config.yml``)."""

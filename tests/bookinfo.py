@@ -1,0 +1,68 @@
+"""Facts about the book's source tree that several tests need (read from _toc.yml and book/)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BOOK = REPO / "book"
+SHARED = REPO.parent / "shared"
+
+CHAPTER_RE = re.compile(r"^book/ch(\d\d)-")
+CITE_RE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+TERM_RE = re.compile(r"\{term\}`([^`]+)`")
+
+
+def toc_files() -> list[str]:
+    """Every document named in _toc.yml (root first), without suffix."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def source_path(doc: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        p = REPO / (doc + suffix)
+        if p.exists():
+            return p
+    raise FileNotFoundError(f"_toc.yml names {doc!r} but no {doc}.md or {doc}.ipynb exists")
+
+
+def chapter_docs() -> list[str]:
+    return [d for d in toc_files() if CHAPTER_RE.match(d)]
+
+
+def book_sources() -> list[Path]:
+    """Every Markdown page of the book that the toc includes."""
+    return [source_path(d) for d in toc_files() if source_path(d).suffix == ".md"]
+
+
+def bib_keys() -> set[str]:
+    text = (BOOK / "references.bib").read_text(encoding="utf-8")
+    return set(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M))
+
+
+def glossary_terms() -> list[str]:
+    """Terms defined in book/glossary.md: unindented lines inside the glossary directive."""
+    text = (BOOK / "glossary.md").read_text(encoding="utf-8")
+    body = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in body.splitlines()
+            if line.strip() and not line.startswith((" ", "\t", ":"))]
+
+
+def term_target(role_text: str) -> str:
+    """`text <Target>` -> Target; `Target` -> Target."""
+    m = re.match(r"^(.*?)\s*<([^>]+)>$", role_text, flags=re.S)
+    return (m.group(2) if m else role_text).strip()
