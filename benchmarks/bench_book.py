@@ -16,10 +16,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+
+def jupyter_book_cli() -> str:
+    """The jupyter-book command installed beside this Python (the package has no __main__)."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
 def build(out: Path) -> float:
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "jupyter_book", "build", str(REPO), "-W", "-n", "--keep-going",
+        [jupyter_book_cli(), "build", str(REPO), "-W", "-n", "--keep-going",
          "--path-output", str(out)], capture_output=True, text=True, cwd=REPO)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:

@@ -193,7 +193,8 @@ def test_free_text_widget(test_lab):
 
 
 @pytest.mark.parametrize("text", [
-    "", "   ", "<img src=x onerror=alert(1)>", "x" * 100_000, "Te preocupa perder tu trabajo.",
+    "", "   ", "<img src=x onerror=alert(1)>", "x" * 100_000,
+    "Te preocupa perder tu trabajo.",
     "あなたは仕事を失うのが心配なんですね。", "\u202eRTL override", "\x00\x01 control",
     "😟 you're scared 😟", "\ud800 lone surrogate",
 ])

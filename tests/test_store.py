@@ -77,7 +77,8 @@ def test_non_json_answer_is_refused(tmp_path):
 
 def test_unicode_and_lone_surrogates_roundtrip(tmp_path):
     s = AnswerStore(tmp_path / "a.json")
-    texts = ["Tú sientes que nadie te escucha.", "你觉得很孤单。", "\ud800 broken", "x" * 100_000]
+    texts = ["Tú sientes que nadie te escucha.", "你觉得很孤单。", "\ud800 broken",
+             "x" * 100_000]
     for i, t in enumerate(texts):
         s.record("mi_reflections", f"mi-{i}", t, 0, 1)
     got = AnswerStore(tmp_path / "a.json").answers("mi_reflections")
