@@ -203,6 +203,8 @@ def _message(data, err) -> str:
     msg = err["msg"]
     # our model validators put the field first ("options: ..."): move it into the location
     loc = list(err["loc"])
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc.append("type")
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
         head, sep, rest = msg.partition(": ")

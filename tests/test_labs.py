@@ -136,6 +136,14 @@ def test_every_shipped_item_can_be_answered_correctly():
         assert r.correct, it.id
 
 
+def test_free_text_model_answers_are_coded_as_their_target():
+    """The examples a learner is shown must themselves pass the coach."""
+    for it in practice_items():
+        if isinstance(it, FreeTextItem):
+            for answer in it.model_answers:
+                assert score(it, answer).score > 0, f"{it.id}: {answer}"
+
+
 # ------------------------------------------------------------------ widgets
 
 @pytest.fixture
@@ -277,6 +285,7 @@ def test_corrupt_answers_file_is_reported_in_words(tmp_path):
     lb.view("t-choice").check.click()
     assert "Note about your saved answers" in lb.notice.value
     assert "could not be used" in lb.notice.value and "corrupt" in lb.notice.value
+    assert "could not be fully read" not in lb.notice.value      # the stale notice is gone
 
 
 def test_every_control_is_labelled(test_lab):
@@ -323,3 +332,27 @@ def test_every_shipped_lab_builds_and_answers(tmp_path, skill):
 def test_unknown_skill():
     with pytest.raises(KeyError):
         Lab("hypnosis")
+
+
+# ------------------------------------------------------------------ progress view
+
+def test_progress_table_and_plot(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from partnership.progress import plot_progress, progress_table, show_progress
+    from partnership.store import AnswerStore
+    p = tmp_path / "a.json"
+    fig = plot_progress(p)                               # no answers yet: still a figure
+    assert "No answers saved yet" in " ".join(t.get_text() for t in fig.axes[0].texts)
+    s = AnswerStore(p)
+    s.record("empathy", "emp-001", 0, 0.0, 1.0)
+    s.record("empathy", "emp-001", 2, 1.0, 1.0)
+    s.record("ruptures", "rup-009", ["withdrawal"] * 6, 4.0, 6.0)
+    rows = {r["skill"]: r for r in progress_table(p)}
+    assert rows["empathy"]["attempts"] == 2 and rows["empathy"]["items"] == 1
+    assert rows["empathy"]["score"] == 1.0 and rows["ruptures"]["max_score"] == 6.0
+    assert rows["alliance"]["attempts"] == 0
+    fig = plot_progress(p)
+    labels = {line.get_label() for line in fig.axes[1].lines}
+    assert {"empathy", "ruptures"} <= labels
+    assert show_progress(p) is None

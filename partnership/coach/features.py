@@ -203,6 +203,24 @@ def cues(resp: str, toks: list[str], client: str) -> dict[str, float]:
     return d
 
 
+# Relative weight of each block (after each is scaled to unit length).
+BLOCK_WEIGHTS = {"w": 1.0, "s": 0.5, "c": 1.0, "x": 0.5, "d": 0.5}
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+FILLERS = frozenset("okay ok yeah yes mm hmm mm-hmm um uh uh-huh right alright all well sure "
+                    "oh ah great good wow huh".split())
+
+
+def sentences(norm: str) -> list[list[str]]:
+    """The response's sentences as token lists, minus sentences made only of fillers."""
+    out = []
+    for s in _SENTENCE.findall(norm):
+        toks = tokens(s)
+        words = [t for t in toks if t not in ("?", "!")]
+        if words and not all(w in FILLERS for w in words):
+            out.append(toks)
+    return out
+
+
 def featurize(response: object, client: object = "") -> dict[int, float]:
     """Map (response, client statement) to a sparse vector {column: value}. Never raises."""
     resp = normalise(response)
@@ -222,7 +240,22 @@ def featurize(response: object, client: object = "") -> dict[int, float]:
         w["wl:" + toks[-1]] = 1.0
         if len(toks) > 1:
             w["wl2:" + " ".join(toks[-2:])] = 1.0
-    _add_block(out, w)
+    _add_block(out, w, BLOCK_WEIGHTS["w"])
+
+    # sentence openers: the first substantive sentence and the last one (often the question)
+    sents = sentences(resp)
+    st: dict[str, float] = {"sn:" + str(min(len(sents), 4)): 1.0}
+    if sents:
+        for tag, sent in (("sf", sents[0]), ("sl", sents[-1])):
+            ws = [t for t in sent if t not in ("?", "!")]
+            while ws and ws[0] in ("so", "and", "but", "now", "then", "well"):
+                st[tag + "c:" + ws[0]] = 1.0
+                ws = ws[1:]
+            st[tag + "1:" + " ".join(ws[:1])] = 1.0
+            st[tag + "2:" + " ".join(ws[:2])] = 1.0
+            st[tag + "3:" + " ".join(ws[:3])] = 1.0
+            st[tag + "q:" + str(sent[-1] == "?")] = 1.0
+    _add_block(out, st, BLOCK_WEIGHTS["s"])
 
     c: dict[str, float] = {}
     for word in resp.split():
@@ -232,7 +265,7 @@ def featurize(response: object, client: object = "") -> dict[int, float]:
             for i in range(L - n + 1):
                 key = "c:" + padded[i:i + n]
                 c[key] = c.get(key, 0.0) + 1.0
-    _add_block(out, c)
+    _add_block(out, c, BLOCK_WEIGHTS["c"])
 
     if cli:
         x: dict[str, float] = {}
@@ -240,13 +273,14 @@ def featurize(response: object, client: object = "") -> dict[int, float]:
         _count(ct, "x:", x)
         if ct:
             x["xl:" + ct[-1]] = 1.0
-        _add_block(out, x, 0.5)
+        _add_block(out, x, BLOCK_WEIGHTS["x"])
 
     d = cues(resp, toks, cli)
     dd: dict[int, float] = {}
     for k, v in d.items():
         i = _h("d:" + k)
         dd[i] = dd.get(i, 0.0) + v
+    wd = BLOCK_WEIGHTS["d"]
     for i, v in dd.items():
-        out[i] = out.get(i, 0.0) + v
+        out[i] = out.get(i, 0.0) + v * wd
     return out

@@ -1,7 +1,8 @@
 """Load the shipped weights and score a feature vector: NumPy only, no scikit-learn.
 
-The model file (``coach_model.npz``, written by ``scripts/train_coach.py``) holds, for each head,
-int8 weights with one float scale per class row, and float biases:
+The model file (``coach_model.npz``, written by ``scripts/train_coach.py``) holds ``cols``, the
+hashed feature columns seen in training (all other columns weigh zero), and, for each head,
+int8 weights over those columns with one float scale per class row, and float biases:
 
 - ``main``: 4-way main therapist behaviour (question, reflection, therapist_input, other);
 - ``question``: open vs closed (trained on utterances the experts coded as questions);
@@ -45,15 +46,19 @@ class Head:
 
 
 class Model:
-    def __init__(self, heads: dict[str, Head], meta: dict):
+    def __init__(self, heads: dict[str, Head], meta: dict, lookup):
         self.heads = heads
         self.meta = meta
+        self.lookup = lookup  # hashed column -> stored column, -1 where the weight is zero
 
     def predict(self, feats: dict[int, float]) -> dict[str, dict[str, float]]:
         import numpy as np
         if feats:
             idx = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
             vals = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
+            j = self.lookup[idx]
+            keep = j >= 0
+            idx, vals = j[keep], vals[keep]
         else:
             idx = np.zeros(0, dtype=np.int64)
             vals = np.zeros(0, dtype=np.float32)
@@ -64,6 +69,9 @@ def load_model(path: str | Path = MODEL_PATH) -> Model:
     import numpy as np
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
+        cols = z["cols"].astype(np.int64)
+        lookup = np.full(1 << int(meta["hash_bits"]), -1, dtype=np.int64)
+        lookup[cols] = np.arange(len(cols))
         heads = {}
         for name in HEADS:
             if f"{name}_W" not in z:
@@ -72,7 +80,7 @@ def load_model(path: str | Path = MODEL_PATH) -> Model:
             scale = z[f"{name}_scale"].astype(np.float32)
             W = q.astype(np.float32) * scale[:, None]
             heads[name] = Head(meta["classes"][name], W, z[f"{name}_b"].astype(np.float32))
-    return Model(heads, meta)
+    return Model(heads, meta, lookup)
 
 
 def get_model() -> Model | None:

@@ -14,11 +14,10 @@ from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENER
 # name -> phrases (matched on the normalised, lower-cased text, at word boundaries)
 ROADBLOCKS: dict[str, tuple[str, ...]] = {
     "ordering": ("you need to", "you have to", "you must", "you've got to", "you have got to",
-                 "i want you to", "stop ", "just do it"),
+                 "i want you to", "just do it"),
     "warning": ("if you don't", "if you do not", "if you keep", "if you carry on", "or else",
-                "you'll end up", "you will end up", "you're going to end up", "you'll regret",
-                "you'll lose", "you could die", "you're going to die", "it will kill you",
-                "you'll get worse"),
+                "you'll end up", "you will end up", "you're going to end up", "you'll regret it",
+                "you could die", "you're going to die", "it will kill you"),
     "advice": ("you should", "you ought to", "why don't you", "i suggest", "i'd suggest",
                "i would suggest", "i recommend", "i'd recommend", "i would recommend",
                "my advice", "have you tried", "you could try", "try to ", "the best thing",
@@ -98,3 +97,23 @@ def rule_code(response: object, client: object = "") -> tuple[str, dict[str, flo
     total = sum(scores.values())
     probs = {k: v / total for k, v in scores.items()}
     return max(probs, key=probs.get), probs
+
+
+ADVICE_FLOOR = 0.6
+
+
+def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
+    """One transparent rule on top of the model: a statement (no question mark) that contains
+    an explicit advice phrase ("you should", "I recommend"...) is therapist input, with at
+    least ADVICE_FLOOR probability. AnnoMI's therapists rarely give blunt advice, so the model
+    alone under-calls it; learners often do. Used identically in analyse, coach-eval and the
+    training script's cross-validation."""
+    text = normalise(response)
+    if "?" in text or "advice" not in roadblocks(text):
+        return probs
+    p = probs.get("therapist_input", 0.0)
+    if p >= ADVICE_FLOOR:
+        return probs
+    rest = 1.0 - p
+    k = (1.0 - ADVICE_FLOOR) / rest if rest > 0 else 0.0
+    return {c: (ADVICE_FLOOR if c == "therapist_input" else v * k) for c, v in probs.items()}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python
+"""Benchmark the reflection coach: load time, p50/p95 latency, model size, and the CV figures.
+
+    python benchmarks/bench_coach.py [--n 2000]
+
+Prints figures; asserts nothing (timings depend on the machine). Targets from issue 6: load
+< 100 ms, p95 < 5 ms, model file < 2 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+CLIENTS = [
+    "", "Yeah.", "I'm worried I'll lose my job if I keep drinking like this.",
+    "My doctor keeps going on about my blood pressure, but honestly I feel fine.",
+    "I don't know. Everyone at work smokes, so it's hard to stop when I'm on a break.",
+    "My kids have started to notice, and that scares me more than anything.",
+]
+RESPONSES = [
+    "What brings you here today?", "Do you drink every day?", "Tell me more about that.",
+    "So you're worried about your job.", "It sounds like part of you wants to change and part "
+    "of you is scared of losing the one thing that helps you relax.",
+    "You should cut down. Don't worry, it will be fine.", "Mm-hmm.", "Okay.",
+    "Smoking raises your risk of heart disease.", "Why don't you just stop?",
+    "", "😀🙏", "<b>hello</b><script>x()</script>", "¿Por qué bebes tanto?",
+    "你为什么喝这么多酒？",
+]
+
+
+def inputs(n: int, seed: int = 0):
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        r = rnd.choice(RESPONSES)
+        c = rnd.choice(CLIENTS)
+        k = rnd.random()
+        if k < 0.2:
+            r = " ".join(rnd.choice(RESPONSES) for _ in range(rnd.randint(2, 6)))
+        elif k < 0.25:
+            r = "".join(rnd.choice("abcdefgh ?.,'😀é") for _ in range(rnd.randint(0, 400)))
+        if i % 500 == 0:
+            r = (r + " I hear you. ") * 5000  # ~100 KB now and then
+        out.append((r, c))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=2000)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    import partnership.coach as coach
+    t_import = time.perf_counter() - t0
+    from partnership.coach.model import MODEL_PATH, get_model
+    tn = time.perf_counter()
+    import numpy  # noqa: F401  (timed apart: in a notebook it is usually loaded already)
+    t_numpy = time.perf_counter() - tn
+    t1 = time.perf_counter()
+    model = get_model()
+    t_load = time.perf_counter() - t1
+    if model is None:
+        print("model could not be loaded; timings below are for the rule-based fallback")
+
+    data = inputs(args.n)
+    coach.analyse("warm-up", "warm-up")
+    times = []
+    for r, c in data:
+        s = time.perf_counter()
+        coach.analyse(r, c)
+        times.append((time.perf_counter() - s) * 1000)
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[int(0.95 * (len(times) - 1))]
+    size = MODEL_PATH.stat().st_size
+    print(f"import partnership.coach: {1000 * t_import:.1f} ms")
+    print(f"import numpy:             {1000 * t_numpy:.1f} ms")
+    print(f"model load (numpy loaded): {1000 * t_load:.1f} ms; with numpy import "
+          f"{1000 * (t_load + t_numpy):.1f} ms   (target < 100 ms)")
+    print(f"latency over {len(times)} varied inputs: p50 {p50:.2f} ms, p95 {p95:.2f} ms, "
+          f"max {times[-1]:.2f} ms   (target p95 < 5 ms)")
+    print(f"model file: {MODEL_PATH.name}, {size:,} bytes   (target < 2,000,000)")
+    if model is not None and model.meta.get("cv"):
+        cv = model.meta["cv"]
+        print(f"transcript-grouped {cv['folds']}-fold CV (n={cv['n']}, "
+              f"{cv['n_transcripts']} transcripts): kappa {cv['kappa']:.3f}, "
+              f"macro-F1 {cv['macro_f1']:.3f}, accuracy {cv['accuracy']:.3f}")
+        print("  per-class F1: " + json.dumps({k: round(v, 3) for k, v in cv["f1"].items()}))
+        print(f"  question kappa {cv['question_kappa']:.3f}, "
+              f"reflection kappa {cv['reflection_kappa']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+#!/usr/bin/env python
+"""Train the reflection coach from AnnoMI and write partnership/coach/coach_model.npz.
+
+    python scripts/train_coach.py                       # CV report + shipped weights
+    python scripts/train_coach.py --out /tmp/m.npz      # write elsewhere
+    python scripts/train_coach.py --no-cv               # weights only (faster)
+
+Data: ../shared/data/annomi/ relative to the repository root (override with --data). The data
+never enters the repository: only the weights (and the figures in their metadata) do.
+
+What it does:
+1. Reads annomi-simple-train.csv (main therapist behaviour; majority label where several
+   experts coded an utterance) and annomi-full-train.csv (sub-labels: open/closed,
+   simple/complex, input type; majority per utterance).
+2. Turns each therapist utterance and the client's preceding statement into hashed features
+   with partnership.coach.features (the very code used at inference).
+3. Transcript-grouped 5-fold cross-validation (GroupKFold by transcript_id: no transcript is in
+   both the training and the test part of a fold), pooled over folds: Cohen's kappa, macro-F1
+   and per-class F1 on the 4-way code; kappa for open/closed on expert-coded questions and for
+   simple/complex on expert-coded reflections. Predictions use the int8 weights, as shipped.
+4. Fits every head on all the data, quantises weights to int8 (one scale per class row) and
+   saves them with the CV figures in the file's metadata.
+
+Deterministic: fixed fold assignment, a deterministic solver (lbfgs) and single-threaded BLAS,
+so re-running it reproduces the shipped weights exactly. Needs scikit-learn (training only).
+"""
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+           "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GroupKFold  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from partnership.coach import metrics  # noqa: E402
+from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
+from partnership.coach.rules import adjust  # noqa: E402
+from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
+                                         featurize)
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "annomi"
+DEFAULT_OUT = REPO / "partnership" / "coach" / "coach_model.npz"
+SEED = 0
+
+# head -> (sub-label column, classes, C, class_weight)
+MAIN_C = 1.0
+MAIN_CLASS_WEIGHT = None
+HEADS = {
+    "question": ("question_subtype", ("closed", "open"), 1.0, None),
+    "reflection": ("reflection_subtype", ("simple", "complex"), 1.0, None),
+    "input": ("therapist_input_subtype", ("information", "advice", "negotiation", "options"),
+              1.0, None),
+}
+
+
+def load(data: Path):
+    simple, full = data / "annomi-simple-train.csv", data / "annomi-full-train.csv"
+    items, _ = read_items(simple)
+    sub_items, _ = read_items(full)
+    subs = {(it.transcript_id, it.utterance_id): it.sub for it in sub_items}
+    for it in items:
+        it.sub = subs.get((it.transcript_id, it.utterance_id), {})
+    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (simple, full)}
+    return items, digests
+
+
+def matrix(items):
+    """Sparse feature matrix over the columns that occur in the data, and those columns.
+
+    Fitting on the occupied columns only is much faster; columns that never occur get a zero
+    weight, exactly what a fit on all 2**HASH_BITS columns gives them under L2 penalty."""
+    X = _matrix(items)
+    cols = np.unique(X.indices)
+    return X[:, cols].tocsr(), cols
+
+
+def _matrix(items) -> sp.csr_matrix:
+    indptr, indices, data = [0], [], []
+    for it in items:
+        f = featurize(it.text, it.client)
+        keys = sorted(f)
+        indices.extend(keys)
+        data.extend(f[k] for k in keys)
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, np.int64),
+                          np.asarray(indptr, np.int64)), shape=(len(items), N_FEATURES))
+
+
+def fit(X, y, classes, C, class_weight):
+    """Fit a logistic regression; return int8 weights, per-row scales and biases (float32)."""
+    clf = LogisticRegression(C=C, max_iter=5000, tol=1e-5, class_weight=class_weight,
+                             random_state=SEED)
+    clf.fit(X, y)
+    assert list(clf.classes_) == sorted(classes), (clf.classes_, classes)
+    coef, bias = clf.coef_, clf.intercept_
+    order = [list(clf.classes_).index(c) for c in classes]
+    if coef.shape[0] == 1:  # binary: one row scoring classes_[1]; orient it to classes[1]
+        if clf.classes_[1] != classes[1]:
+            coef, bias = -coef, -bias
+    else:
+        coef, bias = coef[order], bias[order]
+    scale = np.abs(coef).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(coef / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32), bias.astype(np.float32)
+
+
+def proba(X, q, scale, b):
+    z = np.asarray(X @ (q.astype(np.float32) * scale[:, None]).T) + b
+    if z.shape[1] == 1:
+        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        return np.stack([1 - p1, p1], axis=1)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sub_targets(items, col, classes):
+    idx = [i for i, it in enumerate(items) if it.sub.get(col) in classes]
+    return np.asarray(idx, dtype=np.int64), np.asarray([items[i].sub[col] for i in idx])
+
+
+def cross_validate(items, X, folds=5):
+    y = np.asarray([it.main for it in items])
+    groups = np.asarray([it.transcript_id for it in items])
+    pred = np.empty(len(items), dtype=object)
+    sub_pred = {h: np.empty(len(items), dtype=object) for h in HEADS}
+    for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+        assert not set(groups[train]) & set(groups[test])
+        q, s, b = fit(X[train], y[train], MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
+        P = proba(X[test], q, s, b)
+        for row, i in zip(P, test):  # the same post-model rule as analyse() and coach-eval
+            p = adjust(dict(zip(MAIN_CODES, row)), items[i].text)
+            pred[i] = max(p, key=p.get)
+        for h, (col, classes, C, cw) in HEADS.items():
+            tr = [i for i in train if items[i].sub.get(col) in classes]
+            ytr = np.asarray([items[i].sub[col] for i in tr])
+            q, s, b = fit(X[tr], ytr, classes, C, cw)
+            sub_pred[h][test] = np.asarray(classes)[proba(X[test], q, s, b).argmax(1)]
+    yt, yp = list(y), list(pred)
+    f1 = metrics.f1_scores(yt, yp, MAIN_CODES)
+    out = {
+        "folds": folds, "grouping": "transcript_id", "n": len(items),
+        "n_transcripts": len(set(groups)),
+        "kappa": metrics.cohen_kappa(yt, yp, MAIN_CODES),
+        "macro_f1": metrics.macro_f1(yt, yp, MAIN_CODES),
+        "accuracy": metrics.accuracy(yt, yp),
+        "f1": f1,
+        "confusion": {"labels": list(MAIN_CODES),
+                      "matrix": metrics.confusion(yt, yp, MAIN_CODES)},
+    }
+    for h, key in (("question", "question_kappa"), ("reflection", "reflection_kappa"),
+                   ("input", "input_kappa")):
+        col, classes = HEADS[h][0], HEADS[h][1]
+        idx, t = sub_targets(items, col, classes)
+        out[key] = metrics.cohen_kappa(list(t), list(sub_pred[h][idx]), list(classes))
+        out[key.replace("kappa", "n")] = int(len(idx))
+    # the combined view: a reflection's subtype counts only if the main code is also right
+    idx, t = sub_targets(items, "reflection_subtype", ("simple", "complex"))
+    combo_t = list(t)
+    combo_p = [sub_pred["reflection"][i] if pred[i] == "reflection" else "not reflection"
+               for i in idx]
+    out["reflection_subtype_accuracy_given_expert_reflection"] = metrics.accuracy(combo_t,
+                                                                                  combo_p)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    ap.add_argument("--folds", type=int, default=5)
+    args = ap.parse_args(argv)
+    if not (args.data / "annomi-simple-train.csv").is_file():
+        print(f"AnnoMI data not found in {args.data}", file=sys.stderr)
+        return 2
+    t0 = time.time()
+    items, digests = load(args.data)
+    X, cols = matrix(items)
+    print(f"{len(items)} therapist utterances from "
+          f"{len({it.transcript_id for it in items})} transcripts; "
+          f"{X.nnz} non-zeros; features in {time.time() - t0:.1f}s")
+    cv = None
+    if not args.no_cv:
+        t1 = time.time()
+        cv = cross_validate(items, X, args.folds)
+        print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
+        print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
+              f"accuracy {cv['accuracy']:.3f}")
+        print("  F1 " + "  ".join(f"{k} {v:.3f}" for k, v in cv["f1"].items()))
+        print(f"  question kappa (open/closed, n={cv['question_n']}) {cv['question_kappa']:.3f}"
+              f"   reflection kappa (simple/complex, n={cv['reflection_n']}) "
+              f"{cv['reflection_kappa']:.3f}   input kappa {cv['input_kappa']:.3f}")
+    y = np.asarray([it.main for it in items])
+    arrays = {}
+    classes = {"main": list(MAIN_CODES)}
+    arrays["main_W"], arrays["main_scale"], arrays["main_b"] = fit(
+        X, y, MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
+    counts = {"main": {c: int((y == c).sum()) for c in MAIN_CODES}}
+    for h, (col, cls, C, cw) in HEADS.items():
+        idx, t = sub_targets(items, col, cls)
+        arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(X[idx], t, cls, C, cw)
+        classes[h] = list(cls)
+        counts[h] = {c: int((t == c).sum()) for c in cls}
+    # Weights are stored for the occupied hashed columns only (``cols``); every other column
+    # of the 2**HASH_BITS space has weight zero. Uncompressed, so loading is a plain read.
+    arrays["cols"] = cols.astype(np.int32)
+    meta = {
+        "name": "partnership reflection coach",
+        "format": 1,
+        "hash_bits": HASH_BITS,
+        "classes": classes,
+        "train_counts": counts,
+        "hyperparameters": {"main_C": MAIN_C, **{h + "_C": v[2] for h, v in HEADS.items()},
+                            "solver": "lbfgs", "tol": 1e-5},
+        "block_weights": dict(BLOCK_WEIGHTS),
+        "data": {"source": "AnnoMI training split (../shared/data/annomi)",
+                 "sha256": digests},
+        "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+        "cv": cv,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, meta=np.asarray(json.dumps(meta, sort_keys=True)), **arrays)
+    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes) in {time.time() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
