@@ -60,6 +60,20 @@ def test_closed_question():
     assert r.hrq_score == 2
 
 
+def test_question_subcode_after_discourse_markers():
+    """Open/closed follows how the question sentence opens, not fillers before it."""
+    r = analyse("Okay. So what would you like to be different?", CLIENT)
+    assert (r.code, r.subcode) == ("question", "open")
+    r = analyse("Okay. Yeah. Do you smoke at work?", CLIENT)
+    assert (r.code, r.subcode) == ("question", "closed")
+
+
+def test_question_features_skip_discourse_markers():
+    from partnership.coach.features import question_feats, normalise, sentences
+    q = question_feats(sentences(normalise("Okay. Um, so how is that going?")))
+    assert q["ql1:how"] == 1.0 and q["qlk:wh"] == 1.0 and q["nq:1"] == 1.0
+
+
 def test_simple_reflection():
     r = analyse("So you're worried you'll lose your job.",
                 "I'm worried I'll lose my job if this carries on.")

@@ -13,6 +13,9 @@ Feature blocks (each block is scaled to unit length so that no block drowns the 
   ``char_wb``), which catch spelling variants and word pieces.
 - ``x``: the client's preceding statement: its words, in their own namespace, so "the client
   just asked something" or "the client talked about feelings" can shape the code.
+- ``q``: for each sentence that ends with ``?``, its first one and two words once discourse
+  markers ("okay", "so", "um"...) are stripped, and whether it opens with a wh-word, an
+  auxiliary or neither (the open/closed cue; the response's very first word is often "okay").
 - ``d``: a few hand-made cues: how many of the response's content words echo the client's
   words (the strongest cue for a reflection), question marks, question openers, reflection
   stems, feeling words, advice verbs, length.
@@ -204,7 +207,7 @@ def cues(resp: str, toks: list[str], client: str) -> dict[str, float]:
 
 
 # Relative weight of each block (after each is scaled to unit length).
-BLOCK_WEIGHTS = {"w": 1.0, "s": 0.5, "c": 1.0, "x": 0.5, "d": 0.5}
+BLOCK_WEIGHTS = {"w": 1.0, "s": 0.5, "c": 1.0, "x": 0.5, "q": 0.5, "d": 0.5}
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 FILLERS = frozenset("okay ok yeah yes mm hmm mm-hmm um uh uh-huh right alright all well sure "
                     "oh ah great good wow huh".split())
@@ -219,6 +222,34 @@ def sentences(norm: str) -> list[list[str]]:
         if words and not all(w in FILLERS for w in words):
             out.append(toks)
     return out
+
+
+DISCOURSE = frozenset("so and but now then well okay ok yeah yes um uh mm hmm mm-hmm right "
+                      "alright oh like just".split())
+
+
+def question_feats(sents: list[list[str]]) -> dict[str, float]:
+    """Block ``q``: how each question sentence opens, after any discourse markers."""
+    q: dict[str, float] = {}
+    qs = [s for s in sents if s and s[-1] == "?"]
+    q["nq:" + str(min(len(qs), 3))] = 1.0
+    for k, sent in enumerate(qs):
+        ws = [t for t in sent if t not in ("?", "!")]
+        while ws and ws[0] in DISCOURSE:
+            ws = ws[1:]
+        tag = "ql" if k == len(qs) - 1 else "qa"  # the last question, or an earlier one
+        q[tag + "1:" + " ".join(ws[:1])] = 1.0
+        q[tag + "2:" + " ".join(ws[:2])] = 1.0
+        if ws:
+            kind = ("wh" if ws[0] in OPEN_OPENERS else "aux" if ws[0] in QUESTION_OPENERS
+                    else "stmt")
+            q[tag + "k:" + kind] = 1.0
+            if any(w in OPEN_OPENERS for w in ws[1:]):
+                q[tag + "k:" + kind + "+wh"] = 1.0
+            if " or " in " " + " ".join(ws) + " ":
+                q[tag + "or"] = 1.0
+            q[tag + "n:" + str(min(int(math.log2(len(ws) + 1)), 5))] = 1.0
+    return q
 
 
 def featurize(response: object, client: object = "") -> dict[int, float]:
@@ -274,6 +305,8 @@ def featurize(response: object, client: object = "") -> dict[int, float]:
         if ct:
             x["xl:" + ct[-1]] = 1.0
         _add_block(out, x, BLOCK_WEIGHTS["x"])
+
+    _add_block(out, question_feats(sents), BLOCK_WEIGHTS["q"])
 
     d = cues(resp, toks, cli)
     dd: dict[int, float] = {}
