@@ -21,6 +21,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "code a written response to a client statement and suggest how to improve it"),
     "coach-eval": ("partnership.commands.coach_eval",
                    "score the reflection coach against expert codes in an AnnoMI-format CSV"),
+    "grade-demo": ("partnership.commands.grade_demo",
+                   "run the nbgrader round trip (release, simulated submissions, autograde, "
+                   "feedback, export) and print every score"),
 }
 
 

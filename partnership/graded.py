@@ -1,0 +1,425 @@
+"""Graded items for the nbgrader exercises: their texts (YAML, no answer keys) and widgets.
+
+Each source assignment in ``exercises/source/<assignment>/`` has an ``items.yml`` holding the
+texts of its items. nbgrader releases every file in the source folder, so these files carry **no
+answer keys**: the keys live only in the hidden tests of the source notebook. A locked cell shows
+an item with one thin call::
+
+    from partnership.graded import show
+    show("items.yml", "emp-g1")
+
+For ``choice``, ``ranking`` and ``categorize`` items the widget saves the learner's answer in the
+saved-answer file of the practice labs (``my.partnership-answers.json`` beside the notebook,
+:mod:`partnership.store`), under the bank's ``lab`` name (e.g. ``graded-empathy``), with
+``score`` None: it never says whether an answer is right. ``typed`` and ``written`` items only show
+their material; the learner answers in the notebook cell that follows (a code cell for a short
+typed answer, a Markdown cell for written work graded by hand).
+
+Answers are saved in the practice-lab format (``partnership/banks/FORMAT.md``): the 0-based
+index of the chosen option; the rank given to each option, in the order written; the category id
+chosen for each statement, in the order written (``None`` for unsorted).
+
+``progress("items.yml")`` lists what is answered and what is not; hidden tests score answers
+with :mod:`partnership.grading`.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from partnership.bank_schema import BankError, Category, _ItemBase, _message, _Strict
+from partnership.store import AnswerStore, StoreError
+
+__all__ = ["load_graded", "show", "progress", "GradedBank", "answer_problem"]
+
+_Text = Annotated[str, Field(min_length=1)]
+_KEY_FIELDS = ("correct", "rank", "category", "feedback", "model_answers", "answer", "key")
+
+
+class _GradedBase(_ItemBase):
+    """The practice item's fields (id, skill, texts, source) minus anything that gives feedback
+    or an answer away."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_keys(cls, data):
+        if isinstance(data, dict):
+            for f in ("explanation",) + _KEY_FIELDS:
+                if f in data:
+                    raise ValueError(f"{f}: graded items carry no answer keys or feedback "
+                                     "(nbgrader releases this file); put keys in the source "
+                                     "notebook's hidden tests")
+        return data
+
+
+class GradedOption(_Strict):
+    text: _Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_keys(cls, data):
+        if isinstance(data, dict):
+            for f in _KEY_FIELDS:
+                if f in data:
+                    raise ValueError(f"{f}: graded options carry no answer keys or feedback "
+                                     "(nbgrader releases this file)")
+        return data
+
+
+class GradedStatement(GradedOption):
+    pass
+
+
+class GradedChoice(_GradedBase):
+    type: Literal["choice"]
+    options: list[GradedOption] = Field(min_length=2, max_length=6)
+
+    @model_validator(mode="after")
+    def _check(self):
+        self._needs_material()
+        return self
+
+
+class GradedRanking(_GradedBase):
+    type: Literal["ranking"]
+    options: list[GradedOption] = Field(min_length=3, max_length=6)
+
+    @model_validator(mode="after")
+    def _check(self):
+        self._needs_material()
+        return self
+
+
+class GradedCategorize(_GradedBase):
+    type: Literal["categorize"]
+    categories: list[Category] = Field(min_length=2, max_length=5)
+    statements: list[GradedStatement] = Field(min_length=2, max_length=10)
+
+    @model_validator(mode="after")
+    def _check(self):
+        ids = [c.id for c in self.categories]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"categories: duplicate category id in {ids}")
+        return self
+
+
+class GradedTyped(_GradedBase):
+    """A short answer typed in the code cell that follows (scored by a hidden test)."""
+    type: Literal["typed"]
+    hint: str | None = Field(default=None, min_length=1)
+
+
+class GradedWritten(_GradedBase):
+    """Written work in the Markdown cell that follows (graded by hand with a rubric)."""
+    type: Literal["written"]
+    points: float = Field(gt=0)
+
+
+GradedItem = Annotated[Union[GradedChoice, GradedRanking, GradedCategorize, GradedTyped,
+                             GradedWritten], Field(discriminator="type")]
+WIDGET_TYPES = ("choice", "ranking", "categorize")
+
+
+class GradedBank(_Strict):
+    version: Literal[1]
+    kind: Literal["graded"]
+    lab: str = Field(pattern=r"^graded-[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str = Field(min_length=1)
+    items: list[GradedItem] = Field(min_length=1)
+
+    @field_validator("items")
+    @classmethod
+    def _unique_ids(cls, items):
+        seen = set()
+        for it in items:
+            if it.id in seen:
+                raise ValueError(f"duplicate item id {it.id!r}")
+            seen.add(it.id)
+        return items
+
+    def item(self, item_id: str):
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(f"no item {item_id!r} in this assignment's items.yml "
+                       f"(it has {', '.join(i.id for i in self.items)})")
+
+
+def parse_graded(data, name: str = "<items.yml>") -> GradedBank:
+    try:
+        return GradedBank.model_validate(data)
+    except ValidationError as exc:
+        raise BankError("\n".join(f"{name}: {_message(data, e)}" for e in exc.errors())) from exc
+
+
+_CACHE: dict[tuple, GradedBank] = {}
+
+
+def load_graded(path: str | Path = "items.yml") -> GradedBank:
+    """Read and validate an assignment's items file (cached per path and modification time)."""
+    path = Path(path)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError as exc:
+        raise BankError(f"{path}: cannot read items file ({exc.strerror})") from exc
+    if key not in _CACHE:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise BankError(f"{path}: cannot read items file ({exc})") from exc
+        _CACHE[key] = parse_graded(data, str(path))
+    return _CACHE[key]
+
+
+# ------------------------------------------------------------------ answers
+
+def answer_problem(item, answer) -> str | None:
+    """Why ``answer`` is not a complete answer to ``item`` (None if it is complete). Says what
+    is missing, never whether it is right."""
+    if isinstance(item, GradedChoice):
+        if isinstance(answer, bool) or not isinstance(answer, int) \
+                or not 0 <= answer < len(item.options):
+            return "choose one of the options"
+        return None
+    if isinstance(item, GradedRanking):
+        n = len(item.options)
+        if not isinstance(answer, list) or len(answer) != n \
+                or any(isinstance(a, bool) or not isinstance(a, int) for a in answer) \
+                or sorted(answer) != list(range(1, n + 1)):
+            return f"give each response a different rank from 1 to {n}, using each rank once"
+        return None
+    if isinstance(item, GradedCategorize):
+        ids = {c.id for c in item.categories}
+        if not isinstance(answer, list) or len(answer) != len(item.statements):
+            return "sort each statement into a category"
+        missing = [k for k, a in enumerate(answer, 1) if a not in ids]
+        if missing:
+            return "sort statement" + ("s " if len(missing) > 1 else " ") + \
+                ", ".join(map(str, missing)) + " into a category"
+        return None
+    return None
+
+
+# ------------------------------------------------------------------ widgets
+
+def _esc(text) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _material(item, number: str | None = None) -> str:
+    head = item.title or item.id
+    parts = [f"<h3>{_esc(head)} <small>({_esc(item.id)})</small></h3>"]
+    if item.vignette:
+        parts.append("<p>" + _esc(item.vignette).replace("\n", "<br>") + "</p>")
+    if item.client:
+        parts.append("<blockquote><p><strong>Client:</strong> "
+                     + _esc(item.client).replace("\n", "<br>") + "</p></blockquote>")
+    parts.append(f"<p><strong>{_esc(item.prompt)}</strong></p>")
+    if item.caveat:
+        parts.append(f"<p><em>{_esc(item.caveat)}</em></p>")
+    if isinstance(item, GradedTyped):
+        parts.append("<p>Type your answer between the quotes in the cell below, then run it "
+                     "(Shift+Enter)." + (f" {_esc(item.hint)}" if item.hint else "") + "</p>")
+    if isinstance(item, GradedWritten):
+        parts.append(f"<p>Write your answer in the cell below (double-click it to edit; "
+                     f"{item.points:g} points, marked by your instructor).</p>")
+    return "".join(parts)
+
+
+_CSS = """<style>
+.partnership-graded .widget-radio-box label, .partnership-graded .jupyter-widget-radio-box label {
+  height: auto; line-height: 1.4; white-space: normal; margin-bottom: 0.45em; }
+.partnership-graded blockquote { margin: 0.4em 0 0.4em 1em; padding-left: 0.6em;
+  border-left: 3px solid #8c959f; }
+</style>"""
+
+
+class GradedView:
+    """A graded item's widget. Changing the answer saves it at once (never scored here).
+
+    ``widget`` is the whole box, ``status`` the message line; ``get_answer()``/``set_answer()``
+    read and set the controls in the saved-answer format; ``save()`` saves the current answer.
+    """
+
+    def __init__(self, bank: GradedBank, item, store: AnswerStore):
+        import ipywidgets as W
+
+        self.W = W
+        self.bank, self.item, self.store = bank, item, store
+        self.status = W.HTML(value="")
+        self.controls: list = []
+        self._watch: list = []
+        self._build()
+        saved = store.latest(bank.lab, item.id) if item.type in WIDGET_TYPES else None
+        if saved is not None:
+            try:
+                self.set_answer(saved["answer"])
+                when = str(saved.get("time", ""))[:16].replace("T", " ")
+                self._say(f"Your saved answer ({when} UTC) is shown. You can change it until you "
+                          "submit; it is marked after you submit.")
+            except Exception:
+                self._say("Your saved answer no longer fits this item; answer it again.")
+        elif item.type in WIDGET_TYPES:
+            self._say("Not answered yet. Your answer is saved as soon as you choose it.")
+        for w in self._watch:
+            w.observe(self._changed, names="value")
+        box = [W.HTML(value=_CSS + _material(item))] + self.controls
+        if item.type in WIDGET_TYPES:
+            box.append(self.status)
+        self.widget = W.VBox(box, layout=W.Layout(border="1px solid #d0d7de", padding="0.5em"))
+        self.widget.add_class("partnership-graded")
+
+    def _say(self, text: str) -> None:
+        warn = "".join(f"<li>{_esc(w)}</li>" for w in self.store.warnings)
+        self.status.value = (f"<p role='status' aria-live='polite'>{_esc(text)}</p>"
+                             + (f"<ul role='alert'>{warn}</ul>" if warn else ""))
+
+    def _build(self) -> None:
+        W, item = self.W, self.item
+        style = {"description_width": "initial"}
+        if isinstance(item, GradedChoice):
+            self.radio = W.RadioButtons(
+                options=[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(item.options)],
+                value=None, description="Your answer:", style=style,
+                layout=W.Layout(width="auto"))
+            self.controls = [self.radio]
+            self._watch = [self.radio]
+        elif isinstance(item, GradedRanking):
+            n = len(item.options)
+            choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
+            self.dropdowns = []
+            for i, o in enumerate(item.options):
+                letter = chr(65 + i)
+                dd = W.Dropdown(options=choices, value="", description=f"Rank for {letter}:",
+                                style=style, layout=W.Layout(width="14em"))
+                self.dropdowns.append(dd)
+                self.controls.append(W.HBox([dd, W.HTML(
+                    value=f"<p><strong>{letter}.</strong> {_esc(o.text)}</p>")]))
+            self._watch = list(self.dropdowns)
+        elif isinstance(item, GradedCategorize):
+            choices = [("choose a category", "")] + [(c.label, c.id) for c in item.categories]
+            helps = [c for c in item.categories if c.description]
+            if helps:
+                self.controls.append(W.HTML(value="<ul>" + "".join(
+                    f"<li><strong>{_esc(c.label)}</strong>: {_esc(c.description)}</li>"
+                    for c in helps) + "</ul>"))
+            self.dropdowns = []
+            for k, st in enumerate(item.statements, 1):
+                dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
+                                style=style, layout=W.Layout(width="22em"))
+                self.dropdowns.append(dd)
+                self.controls.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {_esc(st.text)}</p>")]))
+            self._watch = list(self.dropdowns)
+
+    def get_answer(self):
+        if isinstance(self.item, GradedChoice):
+            return self.radio.value
+        if isinstance(self.item, (GradedRanking, GradedCategorize)):
+            return [d.value if d.value != "" else None for d in self.dropdowns]
+        return None
+
+    def set_answer(self, answer) -> None:
+        if isinstance(self.item, GradedChoice):
+            self.radio.value = answer
+        elif isinstance(self.item, (GradedRanking, GradedCategorize)):
+            if not isinstance(answer, list) or len(answer) != len(self.dropdowns):
+                raise ValueError("answer does not fit this item")
+            for d, v in zip(self.dropdowns, answer):
+                d.value = "" if v is None else v
+
+    def _changed(self, _change=None) -> None:
+        self.save()
+
+    def save(self) -> bool:
+        """Save the current answer (if it can be saved); return whether it was saved."""
+        answer = self.get_answer()
+        problem = answer_problem(self.item, answer)
+        if isinstance(self.item, GradedRanking) and problem:
+            self._say(f"Not saved yet: {problem}.")
+            return False
+        if isinstance(self.item, GradedChoice) and problem:
+            return False
+        try:
+            self.store.record(self.bank.lab, self.item.id, answer, None, 0.0)
+        except StoreError as exc:
+            self._say(f"This answer could not be saved: {exc}")
+            return False
+        except Exception as exc:   # never let saving crash the notebook
+            self._say(f"This answer could not be saved ({type(exc).__name__}: {exc}).")
+            return False
+        where = self.store.path.name
+        if problem:
+            self._say(f"Saved in {where}, but not complete: {problem}.")
+        else:
+            self._say(f"Saved in {where}. You can change it until you submit; it is marked "
+                      "after you submit.")
+        return True
+
+    def answer_html(self) -> str:
+        """The saved answer in words (shown instead of the widget while nbgrader grades, so the
+        grader and the feedback see what was chosen)."""
+        item = self.item
+        if item.type not in WIDGET_TYPES:
+            return ""
+        rec = self.store.latest(self.bank.lab, item.id)
+        if rec is None:
+            why = ("no saved-answer file" if not self.store.path.exists()
+                   else "not answered")
+            return f"<p><strong>Saved answer:</strong> none ({why}).</p>"
+        a = rec["answer"]
+        try:
+            if isinstance(item, GradedChoice):
+                body = f"{chr(65 + a)}. {_esc(item.options[a].text)}"
+            elif isinstance(item, GradedRanking):
+                order = sorted(range(len(a)), key=lambda i: a[i])
+                body = "<ol>" + "".join(f"<li>{chr(65 + i)}. {_esc(item.options[i].text)}</li>"
+                                        for i in order) + "</ol>"
+            else:
+                labels = {c.id: c.label for c in item.categories}
+                body = "<ol>" + "".join(
+                    f"<li>{_esc(labels.get(c, 'not sorted'))}: {_esc(st.text)}</li>"
+                    for st, c in zip(item.statements, a)) + "</ol>"
+        except Exception:
+            body = _esc(repr(a))
+        return f"<div><strong>Saved answer:</strong> {body}</div>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        import os
+        if os.environ.get("NBGRADER_EXECUTION"):     # grading: no live widgets, show words
+            html_ = _material(self.item) + self.answer_html()
+            return {"text/html": html_, "text/plain": f"{self.item.id}: {self.item.prompt}"}
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def show(items: str | Path = "items.yml", item_id: str = "", *, path=None) -> GradedView:
+    """Show one graded item from an assignment's ``items.yml``; answers are saved to the
+    saved-answer file beside the notebook (or ``path``)."""
+    bank = load_graded(items)
+    return GradedView(bank, bank.item(item_id), AnswerStore(path))
+
+
+def progress(items: str | Path = "items.yml", *, path=None) -> None:
+    """Print which widget items are answered and which still need an answer.
+    Typed answers and written work are checked by the cells after them."""
+    bank = load_graded(items)
+    store = AnswerStore(path)
+    saved = store.answers(bank.lab)
+    lines = []
+    todo = 0
+    for it in bank.items:
+        if it.type not in WIDGET_TYPES:
+            continue
+        rec = saved.get(it.id)
+        problem = "not answered yet" if rec is None else answer_problem(it, rec["answer"])
+        if problem:
+            todo += 1
+            lines.append(f"  {it.id}: {problem}")
+        else:
+            lines.append(f"  {it.id}: answered")
+    head = (f"All {len(lines)} widget items are answered and saved in {store.path.name}."
+            if not todo else f"{todo} of {len(lines)} widget items still need an answer:")
+    print("\n".join([head] + lines + [w for w in store.warnings]))
