@@ -14,6 +14,8 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
                       model_validator)
 
+from partnership.validation import error_location, require_unique_ids
+
 SKILLS: dict[str, str] = {
     "empathy": "Empathy",
     "mi_reflections": "Motivational interviewing: questions and reflections",
@@ -169,34 +171,12 @@ class Bank(_Strict):
     @field_validator("items")
     @classmethod
     def _unique_ids(cls, items):
-        seen = set()
-        for it in items:
-            if it.id in seen:
-                raise ValueError(f"duplicate item id {it.id!r}")
-            seen.add(it.id)
-        return items
+        return require_unique_ids(items)
 
 
 _ItemAdapter = TypeAdapter(Item)
-
-
-def _where(data, loc) -> str:
-    """Turn a pydantic error location into 'item <id>, field <a.b>'."""
-    parts = list(loc)
-    label = []
-    if len(parts) >= 2 and parts[0] == "items" and isinstance(parts[1], int):
-        items = data.get("items") if isinstance(data, dict) else None
-        iid = None
-        if isinstance(items, list) and parts[1] < len(items) and isinstance(items[parts[1]], dict):
-            iid = items[parts[1]].get("id")
-        label.append(f"item {iid or '#' + str(parts[1] + 1)}")
-        parts = parts[2:]
-        # drop the discriminator tag pydantic inserts ('choice', 'ranking', ...)
-        if parts and parts[0] in ("choice", "ranking", "categorize", "free_text"):
-            parts = parts[1:]
-    field = ".".join(str(p) for p in parts) or "(item)"
-    label.append(f"field {field}")
-    return ", ".join(label)
+#: discriminator values pydantic puts into error locations of the Item union
+ITEM_TYPES = ("choice", "ranking", "categorize", "free_text")
 
 
 def _message(data, err) -> str:
@@ -211,7 +191,7 @@ def _message(data, err) -> str:
         if sep and " " not in head:
             loc += head.split(".")
             msg = rest
-    return f"{_where(data, loc)}: {msg}"
+    return f"{error_location(data, loc, tags=ITEM_TYPES)}: {msg}"
 
 
 def parse_bank(data, name: str = "<bank>") -> Bank:

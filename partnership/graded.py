@@ -33,6 +33,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from partnership.bank_schema import BankError, Category, _ItemBase, _message, _Strict
 from partnership.store import AnswerStore, StoreError
+from partnership.validation import require_unique_ids
 
 __all__ = ["load_graded", "show", "progress", "GradedBank", "answer_problem"]
 
@@ -134,12 +135,7 @@ class GradedBank(_Strict):
     @field_validator("items")
     @classmethod
     def _unique_ids(cls, items):
-        seen = set()
-        for it in items:
-            if it.id in seen:
-                raise ValueError(f"duplicate item id {it.id!r}")
-            seen.add(it.id)
-        return items
+        return require_unique_ids(items)
 
     def item(self, item_id: str):
         for it in self.items:

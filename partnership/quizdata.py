@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from partnership.validation import error_location, require_unique_ids
+
 
 class QuizError(ValueError):
     """A self-check file that cannot be used; the message names the file, question and field."""
@@ -44,28 +46,7 @@ class Quiz(BaseModel):
     @field_validator("questions")
     @classmethod
     def _unique_ids(cls, qs):
-        seen = set()
-        for q in qs:
-            if q.id in seen:
-                raise ValueError(f"duplicate question id {q.id!r}")
-            seen.add(q.id)
-        return qs
-
-
-def _where(data, loc) -> str:
-    """Turn a pydantic error location into 'question <id>, field <a.b>'."""
-    parts = list(loc)
-    label = []
-    if len(parts) >= 2 and parts[0] == "questions" and isinstance(parts[1], int):
-        qs = data.get("questions") if isinstance(data, dict) else None
-        qid = None
-        if isinstance(qs, list) and parts[1] < len(qs) and isinstance(qs[parts[1]], dict):
-            qid = qs[parts[1]].get("id")
-        label.append(f"question {qid or '#' + str(parts[1] + 1)}")
-        parts = parts[2:]
-    field = ".".join(str(p) for p in parts) or "(item)"
-    label.append(f"field {field}")
-    return ", ".join(label)
+        return require_unique_ids(qs, "question")
 
 
 def load_quiz(path: str | Path) -> Quiz:
@@ -79,5 +60,5 @@ def load_quiz(path: str | Path) -> Quiz:
     try:
         return Quiz.model_validate(data)
     except ValidationError as exc:
-        msgs = [f"{path}: {_where(data, e['loc'])}: {e['msg']}" for e in exc.errors()]
+        msgs = [f"{path}: {error_location(data, e['loc'], 'questions', 'question')}: {e['msg']}" for e in exc.errors()]
         raise QuizError("\n".join(msgs)) from exc
