@@ -1,0 +1,166 @@
+"""A practice lab in a real JupyterLab, driven by Chromium.
+
+JupyterLab runs headless on 127.0.0.1 (a free port, a random token) in a temporary folder that
+holds a copy of a practice notebook, so the saved-answer file is written there and never into
+the repository. The test runs all cells, answers an item through the widget, sees the feedback,
+finds the answer in the saved-answer file (partnership.store.DEFAULT_FILENAME, beside the
+notebook), then restarts the kernel, runs all cells again and sees the answer restored.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import REPO, chromium_browser, free_port, require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTEBOOK = "03-empathy-lab.ipynb"
+LAB = "empathy"
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    require_chromium()
+    src = REPO / "notebooks" / NOTEBOOK
+    if not src.exists():
+        pytest.skip(f"notebooks/{NOTEBOOK} is not there yet")
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy(src, work / NOTEBOOK)
+    home = tmp_path_factory.mktemp("lab-home")
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"),
+               JUPYTER_PLATFORM_DIRS="1", PYTHONPATH=str(REPO))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+           "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.expose_app_in_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI and containers run as root
+    log = open(home / "jupyterlab.log", "w")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n"
+                                + (home / "jupyterlab.log").read_text()[-3000:], pytrace=False)
+                time.sleep(0.3)
+        yield {"base": base, "token": token, "work": work}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _saved(work: Path) -> list[dict]:
+    from partnership.store import DEFAULT_FILENAME
+    path = work / DEFAULT_FILENAME
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [a for a in data["attempts"] if a["lab"] == LAB]
+
+
+def _command(page, command: str):
+    """Run a JupyterLab command (what the Run and Kernel menus call)."""
+    page.evaluate("(c) => { window.jupyterapp.commands.execute(c); }", command)
+
+
+def _wait_idle(page, timeout=60_000):
+    """Wait until the notebook's kernel is connected and idle."""
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel;"
+        " return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }",
+        timeout=timeout)
+
+
+def _choice_item(page):
+    """The first item box of the lab that is answered with radio buttons."""
+    return page.locator(".partnership-lab > .widget-vbox").filter(
+        has=page.locator(".widget-radio-box")).first
+
+
+def test_lab_answer_is_saved_and_restored_after_a_kernel_restart(jupyterlab):
+    with chromium_browser() as browser:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        try:
+            _drive(page, jupyterlab)
+        except BaseException:
+            shot = jupyterlab["work"] / "failure.png"
+            page.screenshot(path=str(shot), full_page=True)
+            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            print(f"screenshot: {shot}\noutputs:\n" + "\n---\n".join(o[:800] for o in outputs))
+            raise
+        finally:
+            ctx.close()
+
+
+def _drive(page, jupyterlab):
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{jupyterlab['base']}/lab/tree/{NOTEBOOK}?token={jupyterlab['token']}")
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+
+    _command(page, "notebook:run-all-cells")
+    item = _choice_item(page)
+    item.wait_for(timeout=60_000)
+    _wait_idle(page)
+
+    # Answer through the widget: choose option B, then "Check answer".
+    item.locator(".widget-radio-box input[type=radio]").nth(1).check()
+    item.get_by_role("button", name=re.compile("Check answer")).click()
+    feedback = item.locator("[role=status]")
+    feedback.wait_for(timeout=20_000)
+    text = feedback.inner_text()
+    assert re.search(r"Correct|Not quite|Partly right", text), text
+
+    # The answer is in the saved-answer file beside the notebook.
+    deadline = time.monotonic() + 10
+    while not _saved(jupyterlab["work"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    attempts = _saved(jupyterlab["work"])
+    assert attempts, "no attempt in the saved-answer file"
+    assert attempts[-1]["answer"] == 1, attempts[-1]
+    item_id = attempts[-1]["item"]
+
+    # Restart the kernel, run everything again: the answer comes back.
+    _command(page, "notebook:restart-run-all")
+    page.locator(".jp-Dialog button.jp-mod-accept").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.partnership-lab [role=status]')]"
+        ".some(e => e.textContent.includes('Restored from your saved answers'))",
+        timeout=60_000)
+    _wait_idle(page)
+    item = _choice_item(page)
+    radios = item.locator(".widget-radio-box input[type=radio]")
+    assert radios.nth(1).is_checked(), "the saved answer was not restored into the widget"
+    assert "Restored from your saved answers" in item.locator("[role=status]").inner_text()
+    assert _saved(jupyterlab["work"])[-1]["item"] == item_id
+    assert not errors, errors
