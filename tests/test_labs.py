@@ -356,3 +356,12 @@ def test_progress_table_and_plot(tmp_path):
     labels = {line.get_label() for line in fig.axes[1].lines}
     assert {"empathy", "ruptures"} <= labels
     assert show_progress(p) is None
+
+
+def test_a_lab_still_builds_after_all_widgets_were_closed(tmp_path):
+    """Regression: a module-level Layout shared by every lab broke all later labs once closed."""
+    import ipywidgets as W
+    Lab("empathy", path=tmp_path / "a.json")
+    W.Widget.close_all()
+    lab2 = Lab("empathy", path=tmp_path / "b.json")
+    assert lab2.views

@@ -39,7 +39,13 @@ CHAPTERS = {
     "confidentiality": "ch03-trust-confidentiality",
 }
 
-_WIDE = W.Layout(width="auto")
+
+
+def _wide() -> W.Layout:
+    """A fresh full-width layout. Never share one widget instance between labs: if it is closed
+    (``Widget.close_all()``, a front end going away), every later widget using it would fail."""
+    return W.Layout(width="auto")
+
 # ipywidgets gives radio labels a fixed one-line height; let long options wrap instead of
 # overlapping, and keep text readable. Scoped to the labs' own container.
 _CSS = """<style>
@@ -107,7 +113,7 @@ class ItemView:
         self.item = item
         self.lab = lab
         self.result: Result | None = None
-        self.feedback = W.HTML(value="", layout=_WIDE)
+        self.feedback = W.HTML(value="", layout=_wide())
         self.check = W.Button(description=self.button_text, tooltip=f"{self.button_text} "
                               f"for item {number}: {item.heading}",
                               layout=W.Layout(width="auto", align_self="flex-start"))
@@ -122,7 +128,7 @@ class ItemView:
             parts.append("<p><strong>Clinician's question:</strong> "
                          + esc(item.question) + "</p>")
         parts.append(f"<p><strong>{esc(item.prompt)}</strong></p>")
-        self.material = W.HTML(value="".join(parts), layout=_WIDE)
+        self.material = W.HTML(value="".join(parts), layout=_wide())
         self.controls = self._build()
         self.box = W.VBox([self.material, *self.controls, self.check, self.feedback],
                           layout=W.Layout(border="1px solid #d0d7de", padding="0.5em",
@@ -160,7 +166,7 @@ class ChoiceView(ItemView):
     def _build(self):
         opts = [(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(self.item.options)]
         self.radio = W.RadioButtons(options=opts, value=None, description="Your answer:",
-                                    style=_STYLE, layout=_WIDE)
+                                    style=_STYLE, layout=_wide())
         return [self.radio]
 
     def get_answer(self):
@@ -186,7 +192,7 @@ class RankingView(ItemView):
                             layout=W.Layout(width="14em"))
             self.dropdowns[idx] = dd
             text = W.HTML(value=f"<p><strong>{letter}.</strong> "
-                                f"{esc(self.item.options[idx].text)}</p>", layout=_WIDE)
+                                f"{esc(self.item.options[idx].text)}</p>", layout=_wide())
             rows.append(W.HBox([dd, text]))
         return rows
 
@@ -210,7 +216,7 @@ class CategorizeView(ItemView):
         if helps:
             rows.append(W.HTML(value="<ul>" + "".join(
                 f"<li><strong>{esc(c.label)}</strong>: {esc(c.description)}</li>"
-                for c in helps) + "</ul>", layout=_WIDE))
+                for c in helps) + "</ul>", layout=_wide()))
         self.dropdowns = []
         for k, st in enumerate(self.item.statements, 1):
             dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
@@ -218,7 +224,7 @@ class CategorizeView(ItemView):
                             layout=W.Layout(width="22em"))
             self.dropdowns.append(dd)
             rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(st.text)}</p>",
-                                           layout=_WIDE)]))
+                                           layout=_wide())]))
         return rows
 
     def get_answer(self):
@@ -262,8 +268,8 @@ class Lab:
         self.skill = skill
         self.store = store or AnswerStore(path)
         self.items = list(items) if items is not None else practice_items(skill)
-        self.notice = W.HTML(value="", layout=_WIDE)
-        self.summary = W.HTML(value="", layout=_WIDE)
+        self.notice = W.HTML(value="", layout=_wide())
+        self.summary = W.HTML(value="", layout=_wide())
         self.views: dict[str, ItemView] = {}
         for n, item in enumerate(self.items, 1):
             self.views[item.id] = _VIEWS[type(item)](item, self, n)
@@ -276,7 +282,7 @@ class Lab:
             f"{_CSS}<h2>{esc(SKILLS[skill])}: practice lab</h2>"
             f"<p>{len(self.items)} items. Answer in any order; each answer is checked at once "
             f"and saved to <code>{esc(self.store.path.name)}</code> in this folder, so you can "
-            f"close the notebook and carry on later.</p>"), layout=_WIDE)
+            f"close the notebook and carry on later.</p>"), layout=_wide())
         self.widget = W.VBox([intro, self.notice, self.summary,
                               *[v.box for v in self.views.values()]])
         self.widget.add_class("partnership-lab")
