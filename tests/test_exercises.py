@@ -97,17 +97,20 @@ def test_graded_items_are_not_practice_items():
 
 # ------------------------------------------------------------------ no key leaks
 
-def secrets() -> set[str]:
+def secrets(solutions: bool = True) -> set[str]:
     """Every line of a hidden test or solution in the source notebooks (except imports and
-    lines that also appear in a visible part), and every written model answer line."""
+    lines that also appear in a visible part), and every written model answer line.
+    ``solutions=False``: the hidden tests only (keys and rubrics), for feedback, where a
+    student's own answers may rightly equal the solutions."""
     hidden, visible = set(), set()
     for a in ASSIGNMENTS:
         for cell in notebook(a)["cells"]:
             s = src(cell)
             if cell["cell_type"] == "markdown" and nbg(cell).get("solution"):
-                hidden |= {ln.strip() for ln in s.splitlines()}
+                if solutions:
+                    hidden |= {ln.strip() for ln in s.splitlines()}
                 continue
-            for block in HIDDEN.findall(s) + SOLUTION.findall(s):
+            for block in HIDDEN.findall(s) + (SOLUTION.findall(s) if solutions else []):
                 hidden |= {ln.strip() for ln in block.splitlines()}
             visible |= {ln.strip() for ln in SOLUTION.sub("", HIDDEN.sub("", s)).splitlines()}
     out = {ln for ln in hidden - visible
@@ -128,6 +131,9 @@ def test_secrets_are_found():
     s = secrets()
     assert len(s) > 40
     assert any("grader_notes(" in x for x in s) and any("score_choice(" in x for x in s)
+    keys = secrets(solutions=False)
+    assert keys < s and len(keys) > 40
+    assert any("rubric=" in x for x in keys) and any("score_ranking(" in x for x in keys)
 
 
 @pytest.fixture(scope="module")

@@ -202,3 +202,62 @@ def test_shipped_items_load():
     for a in ("empathy", "mi-reflections", "boundaries"):
         bank = load_graded(root / a / "items.yml")
         assert bank.lab == f"graded-{a}"
+
+
+# ------------------------------------------------------------------ feedback filter
+
+def test_feedback_filter_keeps_reasons_and_drops_hidden_tests():
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    from partnership.grading.feedback import HideTestDetails
+
+    grade = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 2,
+                          "grade_id": "x-test", "schema_version": 3}}
+    key_line = 'score_choice("graded-x", "x-1", key="C", points=2)'
+    cell = nbformat.v4.new_code_cell(
+        'check("items.yml", "x-1")\n### BEGIN HIDDEN TESTS\n'
+        'from partnership.grading import score_choice\n' + key_line + '\n'
+        'grader_notes("x-w1", "x-w1-answer", rubric="""\n2: names the feeling and the wish.\n'
+        '""")\n### END HIDDEN TESTS', metadata=grade)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=(
+            "x-1: 0 of 2 points: option A is not the best answer.\n"
+            "Notes for the grader on x-w1 (not a mark; you decide):\nRubric:\n"
+            "  2: names the feeling and the wish.\n")),
+        nbformat.v4.new_output("error", ename="TypeError", evalue="'int' object is not callable",
+                               traceback=["\x1b[0;31m-----\x1b[0m", "Cell In[3], line 4",
+                                          "----> 4 \x1b[38;5;28m" + key_line + "\x1b[0m",
+                                          "TypeError: 'int' object is not callable"]),
+    ]
+    student = nbformat.v4.new_code_cell("1 / 0")
+    student.outputs = [nbformat.v4.new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero",
+        traceback=["Traceback (most recent call last)", "----> 1 1 / 0",
+                   "ZeroDivisionError: division by zero"])]
+    nb = nbformat.v4.new_notebook(cells=[cell, student])
+    nb, _ = HideTestDetails().preprocess(nb, {})
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    cell, student = nb.cells
+    assert cell.source == 'check("items.yml", "x-1")'
+    shown = json.dumps(cell.outputs)
+    assert "key=" not in shown and "names the feeling" not in shown and "Rubric" not in shown
+    assert cell.outputs[0].text.startswith("x-1: 0 of 2 points: option A is not the best answer.")
+    assert "Notes for the grader on x-w1" in cell.outputs[0].text
+    assert cell.outputs[1].traceback == ["TypeError: 'int' object is not callable"]
+    assert len(student.outputs[0].traceback) == 3      # a student's own error stays in full
+
+
+def test_course_config_filters_only_feedback(monkeypatch):
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from partnership.grading.feedback import HideTestDetails
+
+    root = Path(__file__).resolve().parents[1] / "autograder"
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    assert cfg.GenerateFeedback.preprocessors == [GetGrades, HideTestDetails, ClearHiddenTests,
+                                                  CSSHTMLHeaderPreprocessor]
+    # formgrader renders the autograded notebook with its own exporter: nothing set for it
+    assert "preprocessors" not in cfg.HTMLExporter and "FormgradeExtension" not in cfg

@@ -24,15 +24,23 @@ bnd-t1 1, bnd-t2 1; written bnd-w1 6; total 16)
 - corrupt (empathy only): the notebook is not JSON: not graded, reported, 0.
 - looping (empathy only): perfect widget answers, emp-t1's answer cell loops forever: it is
   stopped at the time limit and emp-t1 scores 0; the written answer is left blank: 10 - 1 = 9.
+
+The feedback tests add one more empathy submission to the same course folder ("sabotage": the
+perfect answers plus a cell that replaces ``score_typed``, so a hidden-test line raises) and
+check that no feedback file shows a hidden test, while scores and reasons are there.
 """
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
+import shutil
 
 import pytest
+from test_exercises import secrets
 
-from partnership.grading.demo import run_demo, table
+from partnership.grading.demo import _Runner, run_demo, table
 
 pytestmark = pytest.mark.slow
 
@@ -137,3 +145,75 @@ def test_grader_sees_coach_suggestion_beside_reflections(demo):
                  if c["metadata"].get("nbgrader", {}).get("grade_id") == "mi-w1-notes")
     text = "".join("".join(o.get("text", "")) for o in notes["outputs"])
     assert "Coach's suggested code:" in text and "HRQ-style score:" in text and "Rubric:" in text
+
+
+# ------------------------------------------------------------------ feedback shows no keys
+
+def _feedback_text(path) -> str:
+    """The text a student reads in a feedback file (tags removed, entities decoded: syntax
+    highlighting splits source lines into many tags)."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.fixture(scope="module")
+def sabotage(demo):
+    """The perfect empathy answers plus a cell that breaks ``score_typed``: emp-t1's hidden line
+    raises, and an unfiltered traceback would quote it, key included."""
+    course = demo.course
+    dest = course / "submitted" / "sabotage" / "empathy"
+    shutil.copytree(course / "submitted" / "perfect" / "empathy", dest)
+    nb_path = dest / "empathy.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    at = next(i for i, c in enumerate(nb["cells"])
+              if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup")
+    nb["cells"].insert(at + 1, {"cell_type": "code", "id": "sabotage", "metadata": {},
+                                "execution_count": None, "outputs": [],
+                                "source": "import partnership.grading\n"
+                                          "partnership.grading.score_typed = None"})
+    nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    runner = _Runner(course, 8, print)
+    for args in (("autograde", "empathy", "--student", "sabotage", "--force"),
+                 ("generate_feedback", "empathy", "--student", "sabotage", "--force")):
+        r = runner.run(*args, limit=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+    return course
+
+
+def test_feedback_shows_scores_and_reasons_but_no_hidden_test(demo, sabotage):
+    keys = secrets(solutions=False)
+    pages = sorted((demo.course / "feedback").glob("*/*/*.html"))
+    graded = [k for k, o in demo.outcomes.items() if o.graded]
+    assert len(pages) == len(graded) + 1
+    for page in pages:
+        text = _feedback_text(page)
+        assert "HIDDEN TESTS" not in text, page
+        leaks = sorted(k for k in keys if k in text)
+        assert leaks == [], (page, leaks)
+    perfect = _feedback_text(demo.course / "feedback" / "perfect" / "empathy" / "empathy.html")
+    assert "empathy (Score: 14.0 / 14.0)" in perfect
+    assert re.search(r"emp-g1: 2 of 2 points: option [A-E] is the best answer\.", perfect)
+    assert "emp-g2: 3 of 3 points: 6 of 6 pairs of responses in the right order." in perfect
+    assert "emp-t1: 1 of 1 points: accepted." in perfect
+    partial = _feedback_text(demo.course / "feedback" / "partial" / "mi-reflections" /
+                             "mi-reflections.html")
+    assert "mi-t2: 0 of 1 points: the answer is not a number." in partial
+    # the grader notes keep the coach's suggestion but not the rubric
+    assert "Coach's suggested code:" in perfect and "Rubric:" not in perfect
+
+
+def test_feedback_shortens_errors_and_formgrader_keeps_everything(sabotage):
+    text = _feedback_text(sabotage / "feedback" / "sabotage" / "empathy" / "empathy.html")
+    assert "TypeError: 'NoneType' object is not callable" in text
+    assert "Traceback (most recent call last)" not in text
+    assert "emp-g1: 2 of 2 points" in text
+    # the autograded notebook (what formgrader shows the instructor) is not filtered
+    nb = json.loads((sabotage / "autograded" / "sabotage" / "empathy" / "empathy.ipynb")
+                    .read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade_id") == "emp-t1-test")
+    assert "### BEGIN HIDDEN TESTS" in "".join(cell["source"])
+    err = next(o for o in cell["outputs"] if o["output_type"] == "error")
+    tb = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(err["traceback"]))
+    assert err["ename"] == "TypeError" and 'score_typed("emp-t1"' in tb
