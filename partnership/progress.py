@@ -93,3 +93,55 @@ def show_progress(path=None):
     except ImportError:
         pass
     return None
+
+
+def reflection_summary(path=None, store: AnswerStore | None = None) -> dict:
+    """Code the learner's latest written answer to every free-text item with the reflection
+    coach, and summarise them against the MITI 4.2.1 thresholds (reflection-to-question ratio,
+    share of complex reflections). Answers that no longer match a shipped item are skipped."""
+    from partnership.bank_schema import FreeTextItem, practice_items
+    from partnership.coach import analyse, session_summary
+
+    store = store or AnswerStore(path)
+    items = {(it.skill, it.id): it for it in practice_items() if isinstance(it, FreeTextItem)}
+    latest: dict[tuple, str] = {}
+    for a in store.attempts():  # in time order: later attempts replace earlier ones
+        key = (a["lab"], a["item"])
+        if key in items and isinstance(a.get("answer"), str) and a["answer"].strip():
+            latest[key] = a["answer"]
+    results = [analyse(text, items[key].client or items[key].vignette or "")
+               for key, text in latest.items()]
+    return session_summary(results)
+
+
+def show_reflection_summary(path=None):
+    """Print and plot the learner's written answers against MITI 4.2.1 (for a notebook cell)."""
+    from partnership.coach import plot_session
+
+    store = AnswerStore(path)
+    summary = reflection_summary(store=store)
+    for w in store.warnings:
+        print("Note:", w)
+    if not summary["n"]:
+        print("No written answers saved yet: write a response in a lab's free-text items first.")
+        return None
+    c = summary["counts"]
+    ratio = summary["reflection_to_question"]
+    share = summary["complex_share"]
+    print(f"The coach coded {summary['n']} written answers: {c['reflection']} reflections, "
+          f"{c['question']} questions, {c['therapist_input']} therapist input, {c['other']} other.")
+    if ratio is not None:
+        shown = "no questions" if ratio == float("inf") else f"{ratio:.2f} : 1"
+        print(f"Reflections per question: {shown} ({summary['rq_verdict']}; "
+              "MITI 4.2.1: 1:1 fair, 2:1 good).")
+    if share is not None:
+        print(f"Complex reflections: {100 * share:.0f}% of reflections "
+              f"({summary['complex_verdict']}; MITI 4.2.1: 40% fair, 50% good).")
+    print("These thresholds are expert opinion, and the coach's codes are suggestions: "
+          "it is least reliable on simple versus complex.")
+    try:
+        from IPython.display import display
+        display(plot_session(summary))
+    except ImportError:
+        pass
+    return None
