@@ -7,18 +7,13 @@ drawer open, and the search page with results.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from bookinfo import chapter_docs
 from browser_support import (
-    book_html,
     book_pages,
-    chromium_browser,
     describe,
     run_axe,
     serious,
-    serve,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow]
@@ -26,23 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow]
 SAMPLE_PAGES = ["book/ch02-working-alliance.html", "book/ch10-evidence.html",
                 "book/glossary.html", "book/bibliography.html", "notebooks/03-empathy-lab.html",
                 "search.html", "genindex.html"]
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    return book_html(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def site(html):
-    with serve(html) as base:
-        yield base
 
 
 def _open_everything(page):

@@ -16,16 +16,13 @@ from __future__ import annotations
 import contextlib
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bookinfo import chapter_docs, glossary_terms
 from browser_support import (
     PageWatch,
-    book_html,
     book_pages,
-    chromium_browser,
     local_netloc,
     run_axe,
     serve,
@@ -39,23 +36,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow]
 SAMPLE_PAGES = ["index.html", "book/ch02-working-alliance.html", "book/ch10-evidence.html",
                 "book/glossary.html", "book/bibliography.html", "notebooks/03-empathy-lab.html",
                 "search.html", "genindex.html"]
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    return book_html(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def site(html):
-    with serve(html) as base:
-        yield base
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import REPO, chromium_browser, free_port, require_chromium
+from browser_support import REPO, free_port, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,20 +105,19 @@ def _choice_item(page):
         has=page.locator(".widget-radio-box")).first
 
 
-def test_lab_answer_is_saved_and_restored_after_a_kernel_restart(jupyterlab):
-    with chromium_browser() as browser:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = ctx.new_page()
-        try:
-            _drive(page, jupyterlab)
-        except BaseException:
-            shot = jupyterlab["work"] / "failure.png"
-            page.screenshot(path=str(shot), full_page=True)
-            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
-            print(f"screenshot: {shot}\noutputs:\n" + "\n---\n".join(o[:800] for o in outputs))
-            raise
-        finally:
-            ctx.close()
+def test_lab_answer_is_saved_and_restored_after_a_kernel_restart(jupyterlab, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    try:
+        _drive(page, jupyterlab)
+    except BaseException:
+        shot = jupyterlab["work"] / "failure.png"
+        page.screenshot(path=str(shot), full_page=True)
+        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+        print(f"screenshot: {shot}\noutputs:\n" + "\n---\n".join(o[:800] for o in outputs))
+        raise
+    finally:
+        ctx.close()
 
 
 def _drive(page, jupyterlab):
