@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
 
-
-
-def jupyter_book_cli() -> str:
-    """The jupyter-book command installed beside this Python (the package has no __main__)."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+from bookinfo import strict_build  # noqa: E402
 
 
 def build(out: Path) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(
-        [jupyter_book_cli(), "build", str(REPO), "-W", "-n", "--keep-going",
-         "--path-output", str(out)], capture_output=True, text=True, cwd=REPO)
+    proc, _ = strict_build(out)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit("build failed:\n" + (proc.stdout + proc.stderr)[-4000:])

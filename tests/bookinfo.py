@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -66,3 +69,18 @@ def term_target(role_text: str) -> str:
     """`text <Target>` -> Target; `Target` -> Target."""
     m = re.match(r"^(.*?)\s*<([^>]+)>$", role_text, flags=re.S)
     return (m.group(2) if m else role_text).strip()
+
+
+def jupyter_book_cli() -> str:
+    """The jupyter-book command installed beside this Python (the package has no __main__)."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def strict_build(out: Path, src: Path = REPO) -> tuple[subprocess.CompletedProcess, Path]:
+    """`jupyter-book build SRC -W -n --keep-going` into OUT; the process and OUT/_build/html."""
+    proc = subprocess.run(
+        [jupyter_book_cli(), "build", str(src), "-W", "-n", "--keep-going",
+         "--path-output", str(out)],
+        capture_output=True, text=True, cwd=src, timeout=1200)
+    return proc, out / "_build" / "html"

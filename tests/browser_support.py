@@ -16,7 +16,6 @@ import http.server
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -24,8 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from bookinfo import REPO, strict_build
 
 #: Where Debian (and most distributions) install Chromium; ``PARTNERSHIP_CHROMIUM`` overrides.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -129,39 +127,13 @@ def serve(directory: str | os.PathLike):
 
 # ---------------------------------------------------------------------------- the book
 
-def jupyter_book_cli() -> str:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
-
-
 def build_book(out: Path, src: Path = REPO) -> Path:
-    """Build the book in ``src`` (this repository) strictly into ``out``; return its
-    ``_build/html``."""
-    proc = subprocess.run(
-        [jupyter_book_cli(), "build", str(src), "-W", "-n", "--keep-going",
-         "--path-output", str(out)],
-        check=False, capture_output=True, text=True, cwd=src, timeout=1200)
-    html = out / "_build" / "html"
+    """Build the book in ``src`` strictly into ``out``; fail the test if it does not build."""
+    proc, html = strict_build(out, src)
     if proc.returncode != 0 or not (html / "index.html").exists():
         pytest.fail("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:],
                     pytrace=False)
     return html
-
-
-_BUILT: dict[str, Path] = {}
-
-
-def book_html(tmp_path_factory) -> Path:
-    """The built book, once per session (shared by every browser test module). Checks for the
-    browser first, so that a machine without one skips at once instead of building."""
-    require_chromium()
-    if "html" not in _BUILT:
-        given = os.environ.get("PARTNERSHIP_BOOK_HTML")
-        if given:
-            _BUILT["html"] = Path(given)
-        else:
-            _BUILT["html"] = build_book(tmp_path_factory.mktemp("browser-book"))
-    return _BUILT["html"]
 
 
 def book_pages(html: Path) -> list[str]:

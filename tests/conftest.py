@@ -1,17 +1,36 @@
-"""Fixtures shared by the browser test modules: one book build, one server, one Chromium."""
+"""Session fixtures: one strict book build, shared by the build tests and the browser tests;
+one book server and one Chromium for the browser tests."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from browser_support import book_html, chromium_browser, serve
+from bookinfo import strict_build
+from browser_support import chromium_browser, require_chromium, serve
 
 
 @pytest.fixture(scope="session")
-def html(tmp_path_factory) -> Path:
-    """The built book's HTML folder (skips, or fails under CI=true, without Chromium)."""
-    return book_html(tmp_path_factory)
+def built_book(tmp_path_factory):
+    """(process, html folder) of `jupyter-book build . -W -n --keep-going` into a clean folder:
+    clean, so a stale _build cannot hide a warning (Sphinx only re-reads changed pages)."""
+    return strict_build(tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="session")
+def html(request) -> Path:
+    """The built book's HTML for the browser tests. Checks for Chromium first, so a machine
+    without one skips (or, under CI=true, fails) at once instead of building;
+    PARTNERSHIP_BOOK_HTML=DIR reuses a book built earlier."""
+    require_chromium()
+    if os.environ.get("PARTNERSHIP_BOOK_HTML"):
+        return Path(os.environ["PARTNERSHIP_BOOK_HTML"])
+    proc, html = request.getfixturevalue("built_book")
+    if proc.returncode != 0 or not (html / "index.html").exists():
+        pytest.fail("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:],
+                    pytrace=False)
+    return html
 
 
 @pytest.fixture(scope="session")

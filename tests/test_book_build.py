@@ -6,34 +6,12 @@ warning: Sphinx only re-reads changed pages); the other tests read the HTML it p
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-
-from pathlib import Path
 
 import pytest
 
-from bookinfo import REPO, chapter_docs, glossary_terms
+from bookinfo import chapter_docs, glossary_terms
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(
-        [jupyter_book_cli(), "build", str(REPO), "-W", "-n", "--keep-going",
-         "--path-output", str(out)],
-        capture_output=True, text=True, cwd=REPO, timeout=1200)
-    return proc, out / "_build" / "html"
-
-
-
-def jupyter_book_cli() -> str:
-    """The jupyter-book command installed beside this Python (the package has no __main__)."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
 def test_strict_build_succeeds_with_zero_warnings(built_book):
