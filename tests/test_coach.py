@@ -213,6 +213,69 @@ def test_plot_session_returns_figure():
     assert isinstance(plot_session(session_summary([])), Figure)
 
 
+def test_plain_python_model_matches_numpy():
+    """The plain-Python reader and scorer give what NumPy gives from the same .npz file."""
+    np = pytest.importorskip("numpy")
+    from partnership.coach.features import featurize
+    from partnership.coach.model import load_model
+    model = load_model()
+    with np.load(MODEL_PATH, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    cols = arrays["cols"].astype(np.int64)
+    assert list(model.cols) == cols.tolist()
+    lookup = {int(c): i for i, c in enumerate(cols)}
+    cases = [("So you're worried about your job.", CLIENT), ("What brings you here?", ""),
+             ("You should stop drinking.", "I drink too much."), ("Mm-hmm.", "Yeah."),
+             ("It sounds like " + "part of you wants change " * 60, CLIENT)]
+    for response, client in cases:
+        f = featurize(response, client)
+        keys = [k for k in f if k in lookup]
+        idx = [lookup[k] for k in keys]
+        v = np.asarray([f[k] for k in keys], dtype=np.float64)
+        got = model.predict(f)
+        for name, head in model.heads.items():
+            W = arrays[f"{name}_W"].astype(np.float64) * arrays[f"{name}_scale"][:, None]
+            z = W[:, idx] @ v + arrays[f"{name}_b"]
+            if z.shape[0] == 1:
+                p = np.array([1 - 1 / (1 + np.exp(-z[0])), 1 / (1 + np.exp(-z[0]))])
+            else:
+                p = np.exp(z - z.max())
+                p /= p.sum()
+            assert list(got[name].values()) == pytest.approx(p.tolist(), abs=1e-5), name
+
+
+def test_model_reader_rejects_bad_files(tmp_path):
+    import zipfile
+    from partnership.coach.model import ModelFileError, load_model
+    no_cols = tmp_path / "no_cols.npz"
+    with zipfile.ZipFile(MODEL_PATH) as src, zipfile.ZipFile(no_cols, "w") as dst:
+        for info in src.infolist():
+            if info.filename != "cols.npy":
+                dst.writestr(info.filename, src.read(info))
+    with pytest.raises(ModelFileError, match="no 'cols'"):
+        load_model(no_cols)
+    bad = tmp_path / "bad.npz"
+    with zipfile.ZipFile(MODEL_PATH) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename == "main_W.npy":
+                raw = raw[:6] + b"\x09" + raw[7:]  # an unknown .npy format version
+            dst.writestr(info.filename, raw)
+    with pytest.raises(ModelFileError, match="main_W: .npy format version 9"):
+        load_model(bad)
+
+
+def test_coaching_needs_no_numpy():
+    """Loading the model and coding an answer import neither NumPy nor anything heavier."""
+    code = ("import sys; from partnership.coach import analyse; "
+            "r = analyse('So you are worried.', 'I might lose my job.'); "
+            "assert r.source == 'model', r; "
+            "print([m for m in ('numpy', 'sklearn', 'matplotlib', 'scipy') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
 def test_import_is_light():
     code = ("import sys, partnership.coach; "
             "bad = [m for m in ('sklearn', 'matplotlib', 'scipy') if m in sys.modules]; "

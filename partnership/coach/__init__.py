@@ -6,7 +6,7 @@ MITI 4.2.1 would, and suggest how to improve it.
     >>> r.code, r.subcode, r.hrq_score  # doctest: +SKIP
     ('reflection', 'simple', 3)
 
-``analyse`` never raises on any string. Importing this package is cheap: NumPy and the weights
+``analyse`` never raises on any string. Importing this package is cheap: the weights
 load on the first call to ``analyse``; matplotlib only inside ``plot_session``. For education
 only: the coach is a practice aid, not an assessment of anyone's clinical competence.
 """
