@@ -18,6 +18,8 @@ What it does:
    both the training and the test part of a fold), pooled over folds: Cohen's kappa, macro-F1
    and per-class F1 on the 4-way code; kappa for open/closed on expert-coded questions and for
    simple/complex on expert-coded reflections. Predictions use the int8 weights, as shipped.
+   On the utterances that ten experts coded, the CV codes are also compared with each expert,
+   beside expert-with-expert agreement (partnership.coach.raters).
 4. Fits every head on all the data, quantises weights to int8 (one scale per class row) and
    saves them with the CV figures in the file's metadata.
 
@@ -48,7 +50,7 @@ from sklearn.model_selection import GroupKFold  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from partnership.coach import metrics  # noqa: E402
+from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
 from partnership.coach.rules import adjust  # noqa: E402
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
@@ -72,12 +74,12 @@ HEADS = {
 def load(data: Path):
     simple, full = data / "annomi-simple-train.csv", data / "annomi-full-train.csv"
     items, _ = read_items(simple)
-    sub_items, _ = read_items(full)
+    sub_items, full_info = read_items(full)
     subs = {(it.transcript_id, it.utterance_id): it.sub for it in sub_items}
     for it in items:
         it.sub = subs.get((it.transcript_id, it.utterance_id), {})
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (simple, full)}
-    return items, digests
+    return items, digests, full_info["codings"]
 
 
 def matrix(items):
@@ -136,7 +138,7 @@ def sub_targets(items, col, classes):
     return np.asarray(idx, dtype=np.int64), np.asarray([items[i].sub[col] for i in idx])
 
 
-def cross_validate(items, X, folds=5):
+def cross_validate(items, X, folds=5, codings=None):
     y = np.asarray([it.main for it in items])
     groups = np.asarray([it.transcript_id for it in items])
     pred = np.empty(len(items), dtype=object)
@@ -178,6 +180,10 @@ def cross_validate(items, X, folds=5):
                for i in idx]
     out["reflection_subtype_accuracy_given_expert_reflection"] = metrics.accuracy(combo_t,
                                                                                   combo_p)
+    # like for like: the coach's CV codes against each expert, beside expert-with-expert
+    # agreement, on the utterances that several experts coded (raters.py says why)
+    by_key = {(it.transcript_id, it.utterance_id): p for it, p in zip(items, pred)}
+    out["experts"] = raters.compare(codings or {}, by_key, MAIN_CODES)
     return out
 
 
@@ -192,7 +198,7 @@ def main(argv=None) -> int:
         print(f"AnnoMI data not found in {args.data}", file=sys.stderr)
         return 2
     t0 = time.time()
-    items, digests = load(args.data)
+    items, digests, codings = load(args.data)
     X, cols = matrix(items)
     print(f"{len(items)} therapist utterances from "
           f"{len({it.transcript_id for it in items})} transcripts; "
@@ -200,7 +206,7 @@ def main(argv=None) -> int:
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds)
+        cv = cross_validate(items, X, args.folds, codings)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")
@@ -208,6 +214,8 @@ def main(argv=None) -> int:
         print(f"  question kappa (open/closed, n={cv['question_n']}) {cv['question_kappa']:.3f}"
               f"   reflection kappa (simple/complex, n={cv['reflection_n']}) "
               f"{cv['reflection_kappa']:.3f}   input kappa {cv['input_kappa']:.3f}")
+        for line in raters.describe(cv["experts"], who="coach (CV)"):
+            print("  " + line)
     y = np.asarray([it.main for it in items])
     arrays = {}
     classes = {"main": list(MAIN_CODES)}

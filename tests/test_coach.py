@@ -413,3 +413,65 @@ def test_cli_coach_subprocess():
                           "I can't stop thinking about it.", "So it's on your mind a lot."],
                          capture_output=True, text=True, cwd=REPO, check=True).stdout
     assert out.startswith("Code: ")
+
+
+# --- the coach among the experts (partnership.coach.raters) ---------------------------------
+
+def test_raters_compare_pairs_and_coach():
+    from partnership.coach import raters
+    labels = sorted(CODES)
+    cycle = ["question", "reflection", "therapist_input", "other"]
+    a = [cycle[i % 4] for i in range(40)]
+    c = [("other" if x == "reflection" else x) for x in a]  # C never codes a reflection
+    codings = {("t", str(i)): {"A": a[i], "B": a[i], "C": c[i]} for i in range(40)}
+    x = metrics.cohen_kappa(a, c, labels)
+    res = raters.compare(codings, {k: v["A"] for k, v in codings.items()}, labels)
+    assert res["utterances"] == 40 and res["annotators"] == 3
+    pk = res["expert_pairs"]["kappa"]
+    assert pk["n"] == 3 and pk["max"] == pytest.approx(1.0) and pk["min"] == pytest.approx(x)
+    assert pk["mean"] == pytest.approx((1 + 2 * x) / 3)
+    pf = res["expert_pairs"]["reflection_f1"]
+    assert pf["min"] == 0.0 and pf["max"] == pytest.approx(1.0)
+    # each expert vs the others' majority: ties (A or B vs a split B/C or A/C) are skipped
+    assert res["expert_vs_others"]["n"] == 30 * 3 + 10
+    assert res["expert_vs_others"]["reflection_f1"] == 0.0
+    ck = res["coach_vs_expert"]["kappa"]
+    assert ck["n"] == 3 and ck["mean"] == pytest.approx((2 + x) / 3)
+    # too few shared utterances: nothing to compare, and single codings are ignored
+    few = {k: v for k, v in list(codings.items())[:raters.MIN_SHARED - 1]}
+    assert raters.compare(few, None, labels) is None
+    assert raters.compare({("t", "0"): {"A": "other"}}, None, labels) is None
+    assert raters.describe(None) == []
+
+
+def test_coach_eval_places_coach_among_experts(tmp_path, capsys):
+    """A full file where three annotators coded every utterance of four transcripts."""
+    ther = [(i, r) for i, r in enumerate(ROWS) if r[0] == "therapist"]
+    path = tmp_path / "multi-full.csv"
+    cols = ["transcript_id", "utterance_id", "interlocutor", "utterance_text", "annotator_id",
+            "main_therapist_behaviour", "question_subtype", "reflection_subtype"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for t in range(4):
+            for ann in ("1", "2", "3"):
+                for i, (who, text, main, q, r) in enumerate(ROWS):
+                    if ann == "3" and main == "reflection":
+                        main = "other"
+                    w.writerow({"transcript_id": str(t), "utterance_id": str(i),
+                                "interlocutor": who, "utterance_text": text,
+                                "annotator_id": ann, "main_therapist_behaviour": main,
+                                "question_subtype": q, "reflection_subtype": r})
+    res = coach_eval_json(path, capsys)
+    labels = sorted(CODES)
+    truth1 = [r[2] for _, r in ther] * 4
+    truth3 = [("other" if x == "reflection" else x) for x in truth1]
+    preds = [analyse(r[1], ROWS[i - 1][1]).code for i, r in ther] * 4
+    rs = res["raters"]
+    assert rs["utterances"] == 24 and rs["annotators"] == 3
+    x = metrics.cohen_kappa(truth1, truth3, labels)
+    assert rs["expert_pairs"]["kappa"]["mean"] == pytest.approx((1 + 2 * x) / 3)
+    vs = [metrics.cohen_kappa(t, preds, labels) for t in (truth1, truth1, truth3)]
+    assert rs["coach_vs_expert"]["kappa"]["mean"] == pytest.approx(sum(vs) / 3)
+    assert cli_main(["coach-eval", str(path)]) == 0
+    assert "expert vs expert (3 pairs)" in capsys.readouterr().out

@@ -4,7 +4,8 @@ Each item is one therapist utterance with an expert main-behaviour code, the cli
 statement (the most recent client utterance earlier in the same transcript, '' if none), and,
 from a full file, the majority sub-labels. In a full file, utterances coded by several
 annotators appear once per annotator; they are merged here by majority vote (ties go to the
-label that sorts first, so the result is deterministic).
+label that sorts first, so the result is deterministic); each annotator's own code is kept in
+``info["codings"]`` for comparisons between raters (``partnership.coach.raters``).
 """
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def read_items(path: str | Path) -> tuple[list[Item], dict]:
         per_transcript.setdefault(tid, []).append((uid, rows))
     items: list[Item] = []
     has_sub = {c: c in cols for c in SUBLABELS}
+    codings: dict[tuple[str, str], dict[str, str]] = {}
     for tid, utts in per_transcript.items():
         if all(_order_key(u)[0] == 0 for u, _ in utts):
             utts.sort(key=lambda t: _order_key(t[0]))
@@ -115,6 +117,13 @@ def read_items(path: str | Path) -> tuple[list[Item], dict]:
                     if v:
                         sub[col] = v
             items.append(Item(tid, uid, utt, client_context(client_turns), main, sub))
+            if len(rows) > 1 and "annotator_id" in cols:
+                per = {(r.get("annotator_id") or "").strip():
+                       (r.get("main_therapist_behaviour") or "").strip().lower() for r in rows}
+                per = {a: c for a, c in per.items() if a and c in MAIN_CODES}
+                if len(per) > 1:
+                    codings[(tid, uid)] = per
     info = {"columns": cols, "has_subtypes": has_sub,
-            "full": "annotator_id" in cols, "n_items": len(items)}
+            "full": "annotator_id" in cols, "n_items": len(items),
+            "codings": codings}  # utterance -> {annotator: main code}, where several coded it
     return items, info

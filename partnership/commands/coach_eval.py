@@ -7,6 +7,10 @@ closed (on utterances the experts coded as questions) and for simple vs complex 
 they coded as reflections), using the coach's sub-code heads. Where several annotators coded an
 utterance, their majority label is the reference. Each utterance is scored with the client's
 preceding statement from the same file as context, as in training.
+
+Where a full file has utterances coded by several annotators (``annotator_id``), the report
+also places the coach among the experts: expert-with-expert kappa and reflection F1 on those
+utterances, beside the coach's agreement with each expert (``raters`` in the JSON).
 """
 from __future__ import annotations
 
@@ -28,11 +32,11 @@ def evaluate(path) -> dict:
     from partnership.coach.features import featurize
     from partnership.coach.rules import adjust
     from partnership.coach.model import get_model, load_error
-    from partnership.coach import analyse
+    from partnership.coach import analyse, raters
 
     items, info = read_items(path)
     model = get_model()
-    y_true, y_pred = [], []
+    y_true, y_pred, by_key = [], [], {}
     q_true, q_pred, r_true, r_pred = [], [], [], []
     for it in items:
         if model is not None:
@@ -49,6 +53,7 @@ def evaluate(path) -> dict:
             r_sub = "simple"
         y_true.append(it.main)
         y_pred.append(code)
+        by_key[(it.transcript_id, it.utterance_id)] = code
         if "question_subtype" in it.sub:
             q_true.append(it.sub["question_subtype"])
             q_pred.append(q_sub)
@@ -72,6 +77,7 @@ def evaluate(path) -> dict:
         "confusion": {"labels": labels, "matrix": metrics.confusion(y_true, y_pred, labels)},
         "model": "trained" if model is not None else f"rules ({load_error()})",
         "training_data": _is_training_file(path, model),
+        "raters": raters.compare(info["codings"], by_key, labels),
     }
     return out
 
@@ -98,6 +104,7 @@ def _fmt(v):
 
 
 def run(args) -> int:
+    from partnership.coach import raters
     from partnership.coach.annomi import AnnoMIError
     try:
         res = evaluate(args.file)
@@ -128,6 +135,8 @@ def run(args) -> int:
               f"{_fmt(res['reflection_kappa'])}")
     else:
         print("Simple vs complex reflections: n/a (no reflection_subtype column)")
+    for line in raters.describe(res["raters"]):
+        print(line)
     print("Reference: expert annotators agree at kappa 0.74 (main behaviour), 0.74 "
           "(open/closed) and 0.50 (simple/complex).")
     return 0
