@@ -48,17 +48,14 @@ def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | Non
             return max(p, key=p.get), p
         return "simple", {}
     if code == "therapist_input":
-        from .rules import roadblocks
+        from .rules import input_cue, roadblocks
+        # the transparent wording cues win over the (weaker) learned input-type head
+        blocks = roadblocks(response)
+        cue = "advice" if ("advice" in blocks or "ordering" in blocks) else input_cue(response)
         if preds and "input" in preds:
             p = preds["input"]
-            best = max(p, key=p.get)
-            # the transparent advice rules win over the (weaker) learned input-type head
-            blocks = roadblocks(response)
-            if best != "advice" and ("advice" in blocks or "ordering" in blocks):
-                best = "advice"
-            return best, p
-        blocks = roadblocks(response)
-        return ("advice" if ("advice" in blocks or "ordering" in blocks) else "information"), {}
+            return (cue or max(p, key=p.get)), p
+        return (cue or "information"), {}
     return None, {}
 
 

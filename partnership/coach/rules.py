@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS,
-                       REFLECTION_STEMS, content_stems, normalise, tokens)
+                       REFLECTION_STEMS, content_stems, normalise, sentences, tokens)
 
 # name -> phrases (matched on the normalised, lower-cased text, at word boundaries)
 ROADBLOCKS: dict[str, tuple[str, ...]] = {
@@ -99,21 +99,75 @@ def rule_code(response: object, client: object = "") -> tuple[str, dict[str, flo
     return max(probs, key=probs.get), probs
 
 
-ADVICE_FLOOR = 0.6
+# Written therapist input and pleasantries that learners type but AnnoMI's spoken therapists
+# rarely say in so many words, so the model alone calls them reflections. Each cue names the
+# input type it signals; they are checked in this order, on statements only (no "?").
+def _phrases(*phrases: str) -> re.Pattern:
+    return re.compile("|".join(r"(?<![a-z'])" + re.escape(p) + r"(?![a-z'])" for p in phrases))
+
+
+INPUT_CUES: dict[str, re.Pattern] = {
+    "negotiation": _phrases("let's", "let us", "i'd like us to", "i would like us to",
+                            "we could", "how about we", "we can look at", "we might",
+                            "shall we", "i thought we could"),
+    "options": re.compile(
+        r"(?<![a-z'])(?:some (?:people|folks)\b[^.]*\b(?:others|some)\b"
+        r"|there are (?:a few|several|different|lots of|a number of|many) "
+        r"(?:ways|options|routes|things|approaches|choices)"
+        r"|one option|another option|you could either)"),
+    "advice": _phrases("you could", "you might try", "you may want to", "it might help to",
+                       "it may help to", "it could help to", "it can help to", "it helps to",
+                       "i'd encourage", "i would encourage"),
+    "information": _phrases("research", "studies", "study", "evidence", "guidelines",
+                            "most people", "many people", "some people", "people often",
+                            "a lot of people", "it's common", "is common", "are common",
+                            "a common", "commonly", "on average"),
+}
+_TRY = re.compile(r"(?:^|[.!;]\s+)try\b")  # an imperative "Try ..." opening a sentence
+PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
+                        "hello", "hi", "welcome", "nice to see you", "good to see you",
+                        "it's good to see", "i'm glad", "good morning", "good afternoon")
+CUE_FLOOR = 0.6
+
+
+def input_cue(response: object) -> str | None:
+    """The therapist-input type a statement's wording signals ('advice', 'information',
+    'options', 'negotiation'), or None; questions never match."""
+    text = normalise(response)
+    if not text or "?" in text:
+        return None
+    for name, pat in INPUT_CUES.items():
+        if pat.search(text):
+            return name
+    if "advice" in roadblocks(text) or _TRY.search(text):
+        return "advice"
+    return None
+
+
+def is_pleasantry(response: object) -> bool:
+    """A one-sentence statement opening with thanks, a greeting or "I'm glad"."""
+    text = normalise(response)
+    return bool(text) and "?" not in text and len(sentences(text)) <= 1 \
+        and bool(PLEASANTRIES.match(text))
+
+
+def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
+    p = probs.get(code, 0.0)
+    if p >= CUE_FLOOR:
+        return probs
+    rest = 1.0 - p
+    k = (1.0 - CUE_FLOOR) / rest if rest > 0 else 0.0
+    return {c: (CUE_FLOOR if c == code else v * k) for c, v in probs.items()}
 
 
 def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
-    """One transparent rule on top of the model: a statement (no question mark) that contains
-    an explicit advice phrase ("you should", "I recommend"...) is therapist input, with at
-    least ADVICE_FLOOR probability. AnnoMI's therapists rarely give blunt advice, so the model
-    alone under-calls it; learners often do. Used identically in analyse, coach-eval and the
-    training script's cross-validation."""
-    text = normalise(response)
-    if "?" in text or "advice" not in roadblocks(text):
-        return probs
-    p = probs.get("therapist_input", 0.0)
-    if p >= ADVICE_FLOOR:
-        return probs
-    rest = 1.0 - p
-    k = (1.0 - ADVICE_FLOOR) / rest if rest > 0 else 0.0
-    return {c: (ADVICE_FLOOR if c == "therapist_input" else v * k) for c, v in probs.items()}
+    """Transparent rules on top of the model: a one-sentence pleasantry ("Thanks for telling
+    me.") is other, and a statement with a therapist-input cue ("you could", "let's", "research
+    shows", "some people ..., others ...") is therapist input, each with at least CUE_FLOOR
+    probability. Used identically in analyse, coach-eval and the training script's
+    cross-validation, so the published agreement figures include them."""
+    if is_pleasantry(response):
+        return _floor(probs, "other")
+    if input_cue(response):
+        return _floor(probs, "therapist_input")
+    return probs

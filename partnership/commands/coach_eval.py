@@ -1,5 +1,6 @@
 """``partnership coach-eval FILE.csv [--json]``: score the shipped reflection coach against the
-expert codes of an AnnoMI-format CSV (simple or full).
+expert codes of an AnnoMI-format CSV (simple or full), or against a YAML file of responses an
+instructor has coded (``partnership.coach.coded``).
 
 Scores the 4-way main therapist behaviour (Cohen's kappa, macro-F1, per-class F1) on every
 therapist utterance with a code; with the full file's sub-labels, also Cohen's kappa for open vs
@@ -20,7 +21,8 @@ from pathlib import Path
 
 
 def register(parser):
-    parser.add_argument("file", type=Path, help="AnnoMI-format CSV (simple or full)")
+    parser.add_argument("file", type=Path, help="AnnoMI-format CSV (simple or full), or a "
+                        "YAML file of coded responses (see partnership/coach/coded.py)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (kappa, macro_f1, f1, question_kappa, "
                              "reflection_kappa, n, ...)")
@@ -34,7 +36,11 @@ def evaluate(path) -> dict:
     from partnership.coach.model import get_model, load_error
     from partnership.coach import analyse, raters
 
-    items, info = read_items(path)
+    if Path(path).suffix.lower() in (".yml", ".yaml"):
+        from partnership.coach.coded import read_coded
+        items, info = read_coded(path)
+    else:
+        items, info = read_items(path)
     model = get_model()
     y_true, y_pred, by_key = [], [], {}
     q_true, q_pred, r_true, r_pred = [], [], [], []
