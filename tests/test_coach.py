@@ -106,6 +106,25 @@ def test_reassurance_and_why_roadblocks():
     assert "warning" in analyse("If you don't stop, you'll lose your job.", CLIENT).roadblocks
 
 
+@pytest.mark.parametrize("response, statement_form", [
+    ("So you want to protect him, but without pushing him further away?", True),
+    ("You're worried about your job?", True),
+    ("Okay. So it feels like one more demand?", True),
+    ("Do you want to protect him?", False),
+    ("What worries you most?", False),
+    ("You want to stop, or cut down?", False),
+    ("You're worried about your job.", False),
+])
+def test_rising_tone_reflections_get_specific_advice(response, statement_form):
+    """A statement with a question mark: whatever the code, the learner hears about tone."""
+    from partnership.coach.feedback import RISING_TONE, statement_with_question_mark
+    assert statement_with_question_mark(response) is statement_form
+    r = analyse(response, CLIENT)
+    check_result(r)
+    mentions = RISING_TONE in r.feedback or "You wrote it with a question mark" in r.feedback
+    assert mentions is (statement_form and r.code in ("question", "reflection"))
+
+
 def test_feedback_says_how_sure():
     r = analyse("Do you drink every day?", CLIENT)
     assert "sure" in r.feedback

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from .features import FEELING_WORDS, normalise, tokens
+from .features import (DISCOURSE, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS, normalise,
+                       sentences, tokens)
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SENT = re.compile(r"[^.!?]+[.!?]?")
@@ -121,6 +122,26 @@ def hrq_score(code: str, subcode: str | None, blocks: list[str], response: str,
     return 5 if (feeling or metaphor) else 4
 
 
+def statement_with_question_mark(response: str) -> bool:
+    """True if the last sentence ends with "?" but is built like a statement ("You're worried
+    about him?", "So it feels like too much?"): no wh-word or auxiliary opens it once
+    discourse markers are set aside. Such a line is a reflection said with a rising tone."""
+    sents = sentences(normalise(response))
+    if not sents or sents[-1][-1] != "?":
+        return False
+    words = [t for t in sents[-1] if t not in ("?", "!")]
+    while words and words[0] in DISCOURSE:
+        words = words[1:]
+    return len(words) >= 3 and words[0] not in QUESTION_OPENERS and \
+        words[0] not in OPEN_OPENERS and "or" not in words  # "stop, or cut down?" asks
+
+
+RISING_TONE = ("It is built like a statement, though, with a question mark at the end. If you "
+               "meant it as a reflection, drop the question mark and let your voice go down at "
+               "the end: said with a rising tone, a reflection tends to sound like a question "
+               "and asks the client to confirm rather than to go on.")
+
+
 def build(code: str, subcode: str | None, confidence: float, probs: dict[str, float],
           blocks: list[str], response: str, client: str, source: str) -> str:
     gist = mirror(client)
@@ -137,6 +158,10 @@ def build(code: str, subcode: str | None, confidence: float, probs: dict[str, fl
             parts.append("To build on it, answer what they say next with a reflection before "
                          "you ask another question (aim for two reflections per question), "
                          f"for example: '{you_said}'")
+        elif statement_with_question_mark(response):
+            parts.append("The coach reads this as a closed question: it can be answered with "
+                         "a yes or a no.")
+            parts.append(RISING_TONE)
         else:
             parts.append("That is a closed question: it can be answered with a yes, a no or a "
                          "single fact, so the client has little room to explore.")
@@ -162,6 +187,10 @@ def build(code: str, subcode: str | None, confidence: float, probs: dict[str, fl
                          "or what it says about what matters to them: "
                          + (f"'{you_said[:-1]}, and part of you feels ...'" if gist else
                             "'You're ..., and part of you feels ...'"))
+        if statement_with_question_mark(response):
+            parts.append("You wrote it with a question mark: say it with your voice going "
+                         "down at the end, so that it lands as a reflection and not as a "
+                         "question.")
     elif code == "therapist_input":
         kind = subcode or "information"
         if kind == "advice":
