@@ -5,6 +5,7 @@ They run in a temporary copy of notebooks/, so no answers file is left in the re
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -31,6 +32,10 @@ def test_one_start_here_and_one_lab_per_skill():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_thin_and_clean(path):
+    # every cell carries its own id on disk (nbformat 4.5; reading would add missing ones
+    # silently, with a warning that later nbformat versions turn into an error)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert all("id" in cell for cell in raw["cells"]), "a cell has no id"
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     for cell in nb.cells:
