@@ -19,7 +19,7 @@ from partnership.coach.model import MODEL_PATH
 REPO = Path(__file__).resolve().parents[1]
 CODES = {"question", "reflection", "therapist_input", "other"}
 SUBCODES = {None, "open", "closed", "simple", "complex", "information", "advice",
-            "negotiation", "options"}
+            "negotiation", "options", "affirmation"}
 
 
 def check_result(r):
@@ -494,3 +494,25 @@ def test_coach_eval_places_coach_among_experts(tmp_path, capsys):
     assert rs["coach_vs_expert"]["kappa"]["mean"] == pytest.approx(sum(vs) / 3)
     assert cli_main(["coach-eval", str(path)]) == 0
     assert "expert vs expert (3 pairs)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("response, affirming", [
+    ("That took real courage.", True),
+    ("You've worked so hard to get here.", True),
+    ("You're a really caring dad.", True),
+    ("Three weeks without a drink is a real achievement.", True),
+    ("You're really determined to make this work.", False),  # reflects change talk
+    ("It sounds like that took courage.", False),            # framed as a reflection
+    ("Did that take courage?", False),
+    ("Congratulations on the new job.", False),               # a pleasantry, not an Affirm
+])
+def test_affirmations_are_coded_other_with_their_own_feedback(response, affirming):
+    from partnership.coach.rules import is_affirmation
+    assert is_affirmation(response) is affirming
+    r = analyse(response, CLIENT)
+    check_result(r)
+    if affirming:
+        assert (r.code, r.subcode) == ("other", "affirmation")
+        assert "affirmation" in r.feedback and "specific and genuine" in r.feedback
+    else:
+        assert r.subcode != "affirmation"

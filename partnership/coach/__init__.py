@@ -25,7 +25,8 @@ CODES = ("question", "reflection", "therapist_input", "other")
 class CoachResult:
     code: str                       # 'question' | 'reflection' | 'therapist_input' | 'other'
     subcode: str | None             # 'open'|'closed' | 'simple'|'complex' |
-                                    # 'information'|'advice'|'negotiation'|'options' | None
+                                    # 'information'|'advice'|'negotiation'|'options' |
+                                    # 'affirmation' (an "other" that affirms) | None
     confidence: float               # probability of ``code``, 0..1
     probabilities: dict             # code -> probability (sums to 1)
     feedback: str                   # plain text: kind, specific, actionable, says how sure
@@ -56,6 +57,9 @@ def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | Non
             p = preds["input"]
             return (cue or max(p, key=p.get)), p
         return (cue or "information"), {}
+    from .rules import is_affirmation
+    if is_affirmation(response):
+        return "affirmation", {}
     return None, {}
 
 

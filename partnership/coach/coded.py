@@ -9,7 +9,8 @@ own sets are in ``tests/data/coach_written_*.yml``)::
         response: "Weekends are where it's hardest."
         code: reflection          # question | reflection | therapist_input | other
         subcode: simple           # open|closed, simple|complex,
-                                  # information|advice|negotiation|options, or null
+                                  # information|advice|negotiation|options,
+                                  # affirmation (for other), or null
         why: "..."                # optional
 
 Errors name the file, the item and the field.
@@ -22,9 +23,9 @@ from .annomi import MAIN_CODES, AnnoMIError, Item
 
 SUBCODES = {"question": ("open", "closed"), "reflection": ("simple", "complex"),
             "therapist_input": ("information", "advice", "negotiation", "options"),
-            "other": ()}
+            "other": ("affirmation",)}
 SUB_COLUMN = {"question": "question_subtype", "reflection": "reflection_subtype",
-              "therapist_input": "therapist_input_subtype"}
+              "therapist_input": "therapist_input_subtype", "other": "other_subtype"}
 
 
 class CodedFileError(AnnoMIError):

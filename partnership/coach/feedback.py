@@ -208,6 +208,13 @@ def build(code: str, subcode: str | None, confidence: float, probs: dict[str, fl
             parts.append("Information helps most when it is asked for or offered with "
                          "permission. Try elicit-provide-elicit: ask what they already know, "
                          "share briefly, then ask 'What do you make of that?'")
+    elif subcode == "affirmation":
+        parts.append("That is an affirmation: it recognises the client's strengths, efforts or "
+                     "values. MITI 4.2.1 codes it apart from reflections and questions (AnnoMI's "
+                     "four codes count it as 'other').")
+        parts.append("Affirmations build the partnership when they are specific and genuine, "
+                     "about something the client did or cares about rather than general praise. "
+                     f"Follow it with a reflection to keep the client talking: '{you_said}'")
     else:
         parts.append("The coach reads this as 'other': a greeting, a filler, a summary of the "
                      "session's structure or a remark that is neither a question, a "

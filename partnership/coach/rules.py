@@ -127,7 +127,44 @@ _TRY = re.compile(r"(?:^|[.!;]\s+)try\b")  # an imperative "Try ..." opening a s
 PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
                         "hello", "hi", "welcome", "nice to see you", "good to see you",
                         "it's good to see", "i'm glad", "good morning", "good afternoon")
+# MITI 4.2.1 codes an affirmation ("Affirm": a genuine statement of the client's strengths,
+# efforts, values or worth) on its own, not as a reflection; AnnoMI's four codes have no place
+# for it, and its coders filed the few there under reflection or other. For a learner the
+# MITI view matters (affirmations do not count towards the reflection-to-question ratio), so
+# a statement with one of these phrases is coded other, with the sub-code "affirmation".
+AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
+    r"well done", r"good for you",
+    r"i'm (?:really |so |very )?(?:impressed|proud)", r"you should be (?:really |very )?proud",
+    r"be proud of",
+    r"(?:takes|took|taking|showed|shows) (?:a lot of |real |some |so much |great )?"
+    r"(?:courage|guts|strength|determination|commitment|effort|honesty)",
+    r"(?:that's|that is|it's|it is|is|was) (?:a |such a )?(?:real |big |huge |great |genuine )?"
+    r"(?:achievement|accomplishment)",
+    r"(?:a|an) (?:real|big|huge|great|genuine) (?:achievement|accomplishment)",
+    r"(?:that's|that is|it's|it is) (?:a |such a )?(?:big|huge|real|important) step",
+    r"you(?:'ve| have) (?:worked|tried|fought) (?:so |really |very )?hard",
+    r"you(?:'re| are) (?:doing|done) (?:a |such a )?"
+    r"(?:great|good|brilliant|fantastic|amazing|wonderful|excellent) job",
+    r"says a lot (?:about you|that you)", r"(?:it's|it is) clear (?:how much |that )you",
+    r"counts for a lot", r"you clearly (?:care|love|want)",
+    r"you(?:'re| are) (?:clearly |really |obviously )?(?:a |such a )?(?:really |very |so )?"
+    r"(?:determined|resourceful|committed|resilient|caring|strong|brave|thoughtful)"
+    r"(?: (?:person|parent|mum|mom|dad|father|mother|friend|partner)|\s*(?:[.!]|$))",
+    r"(?:lucky|fortunate) to have you",
+)) + r")")
 CUE_FLOOR = 0.6
+
+
+_REFLECTING = re.compile(r"(?:so |and |okay,? |ok,? )?(?:it sounds|sounds like|it seems|seems like|"
+                         r"you feel|you're feeling|you are feeling|i hear|i'm hearing)")
+
+
+def is_affirmation(response: object) -> bool:
+    """A statement (no "?") with an affirming phrase ("that took courage", "well done"), not
+    framed as a reflection ("It sounds like that took courage" stays with the model)."""
+    text = normalise(response)
+    return (bool(text) and "?" not in text and not _REFLECTING.match(text)
+            and bool(AFFIRMATIONS.search(text)))
 
 
 def input_cue(response: object) -> str | None:
@@ -162,11 +199,11 @@ def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
 
 def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     """Transparent rules on top of the model: a one-sentence pleasantry ("Thanks for telling
-    me.") is other, and a statement with a therapist-input cue ("you could", "let's", "research
+    me.") or an affirmation ("That took real courage.") is other, and a statement with a therapist-input cue ("you could", "let's", "research
     shows", "some people ..., others ...") is therapist input, each with at least CUE_FLOOR
     probability. Used identically in analyse, coach-eval and the training script's
     cross-validation, so the published agreement figures include them."""
-    if is_pleasantry(response):
+    if is_pleasantry(response) or is_affirmation(response):
         return _floor(probs, "other")
     if input_cue(response):
         return _floor(probs, "therapist_input")

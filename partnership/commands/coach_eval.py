@@ -32,7 +32,7 @@ def evaluate(path) -> dict:
     from partnership.coach import metrics
     from partnership.coach.annomi import MAIN_CODES, read_items
     from partnership.coach.features import featurize
-    from partnership.coach.rules import adjust
+    from partnership.coach.rules import adjust, is_affirmation
     from partnership.coach.model import get_model, load_error
     from partnership.coach import analyse, raters
 
@@ -44,6 +44,7 @@ def evaluate(path) -> dict:
     model = get_model()
     y_true, y_pred, by_key = [], [], {}
     q_true, q_pred, r_true, r_pred = [], [], [], []
+    a_true, a_pred = [], []  # affirmations, where a coded-responses file marks them
     for it in items:
         if model is not None:
             preds = model.predict(featurize(it.text, it.client))
@@ -66,7 +67,10 @@ def evaluate(path) -> dict:
         if "reflection_subtype" in it.sub:
             r_true.append(it.sub["reflection_subtype"])
             r_pred.append(r_sub)
+        a_true.append("yes" if it.sub.get("other_subtype") == "affirmation" else "no")
+        a_pred.append("yes" if code == "other" and is_affirmation(it.text) else "no")
     labels = list(MAIN_CODES)
+    marks_affirmations = info["has_subtypes"].get("other_subtype", False)
     out = {
         "file": str(path),
         "n": len(items),
@@ -80,6 +84,9 @@ def evaluate(path) -> dict:
         "reflection_kappa": (metrics.cohen_kappa(r_true, r_pred, ["simple", "complex"])
                              if info["has_subtypes"]["reflection_subtype"] else None),
         "reflection_n": len(r_true),
+        "affirmation_f1": (metrics.f1_scores(a_true, a_pred, ["yes"])["yes"]
+                           if marks_affirmations else None),
+        "affirmation_n": a_true.count("yes") if marks_affirmations else 0,
         "confusion": {"labels": labels, "matrix": metrics.confusion(y_true, y_pred, labels)},
         "model": "trained" if model is not None else f"rules ({load_error()})",
         "training_data": _is_training_file(path, model),
@@ -141,6 +148,8 @@ def run(args) -> int:
               f"{_fmt(res['reflection_kappa'])}")
     else:
         print("Simple vs complex reflections: n/a (no reflection_subtype column)")
+    if res["affirmation_f1"] is not None:
+        print(f"Affirmations (n={res['affirmation_n']}): F1 {_fmt(res['affirmation_f1'])}")
     for line in raters.describe(res["raters"]):
         print(line)
     print("Reference: expert annotators agree at kappa 0.74 (main behaviour), 0.74 "
