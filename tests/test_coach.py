@@ -516,3 +516,22 @@ def test_affirmations_are_coded_other_with_their_own_feedback(response, affirmin
         assert "affirmation" in r.feedback and "specific and genuine" in r.feedback
     else:
         assert r.subcode != "affirmation"
+
+
+@pytest.mark.parametrize("response, fact", [
+    ("Most people sleep worse for a few nights after cutting down.", True),
+    ("Caffeine stays in the body for around six hours.", True),
+    ("Eight pints is roughly twenty units of alcohol.", True),
+    ("You usually drink more at weekends.", False),      # about the client: a reflection
+    ("I often see this with new parents.", False),       # the speaker's own view
+    ("Most nights.", False),                              # too short to be a stated fact
+    ("Does caffeine stay in the body for hours?", False),
+])
+def test_plain_facts_are_information(response, fact):
+    from partnership.coach.features import normalise
+    from partnership.coach.rules import input_cue, is_plain_fact
+    assert is_plain_fact(normalise(response)) is fact
+    if fact:
+        assert input_cue(response) == "information"
+        r = analyse(response, CLIENT)
+        assert (r.code, r.subcode) == ("therapist_input", "information")

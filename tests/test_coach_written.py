@@ -10,7 +10,8 @@ coders) check the use the coach is built for:
   for therapist input were fixed; its errors were then read, so it is no longer clean for the
   affirmation cue added afterwards;
 - ``coach_written_heldout2.yml`` (100, with 18 affirmations marked) was written separately
-  again and scored only once the affirmation cue was fixed (the clean held-out set).
+  again; it was scored once with the affirmation cue, and once more to confirm the plain-fact
+  cue chosen on the other two sets. Its errors have not been read.
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -27,9 +28,9 @@ from partnership.commands.coach_eval import evaluate
 
 DATA = Path(__file__).resolve().parent / "data"
 FLOORS = {  # file -> (accuracy, kappa) floors
-    "coach_written_responses.yml": (0.82, 0.75),
-    "coach_written_heldout.yml": (0.78, 0.72),
-    "coach_written_heldout2.yml": (0.66, 0.56),
+    "coach_written_responses.yml": (0.88, 0.84),
+    "coach_written_heldout.yml": (0.80, 0.75),
+    "coach_written_heldout2.yml": (0.70, 0.62),
 }
 
 

@@ -124,6 +124,22 @@ INPUT_CUES: dict[str, re.Pattern] = {
                             "a common", "commonly", "on average"),
 }
 _TRY = re.compile(r"(?:^|[.!;]\s+)try\b")  # an imperative "Try ..." opening a sentence
+# Information stated plainly: an impersonal statement (no "you", no "I"/"we") that carries a
+# marker of general fact (a number, "usually", "most", "risk", "units", "the body"...). Learners
+# write facts this way; a reflection nearly always speaks of the client ("you", "your").
+_PERSONAL = frozenset("you your you're you've you'd you'll yourself yours i i'm i've i'd i'll me "
+                      "my we we're us our let's".split())
+_FACT = re.compile(r"\d|%|per ?cent|\b(?:usually|typically|generally|often|most|many|risk|"
+                   r"units?|guidelines?|recommended|can cause|tends? to|the body|the brain)\b|"
+                   r"\bwithin (?:a|the|\w+) (?:few )?(?:hours|days|weeks|months)\b")
+PLAIN_FACT_MIN_WORDS = 6
+
+
+def is_plain_fact(text: str) -> bool:
+    """``text`` normalised: an impersonal statement with a marker of general fact."""
+    words = {t for t in tokens(text) if t not in ("?", "!")}
+    return ("?" not in text and len(words) >= PLAIN_FACT_MIN_WORDS and not (words & _PERSONAL)
+            and bool(_FACT.search(text)))
 PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
                         "hello", "hi", "welcome", "nice to see you", "good to see you",
                         "it's good to see", "i'm glad", "good morning", "good afternoon")
@@ -169,7 +185,8 @@ def is_affirmation(response: object) -> bool:
 
 def input_cue(response: object) -> str | None:
     """The therapist-input type a statement's wording signals ('advice', 'information',
-    'options', 'negotiation'), or None; questions never match."""
+    'options', 'negotiation'), or None; questions never match. Information stated plainly
+    (``is_plain_fact``) is the last resort."""
     text = normalise(response)
     if not text or "?" in text:
         return None
@@ -178,6 +195,8 @@ def input_cue(response: object) -> str | None:
             return name
     if "advice" in roadblocks(text) or _TRY.search(text):
         return "advice"
+    if is_plain_fact(text):
+        return "information"
     return None
 
 
