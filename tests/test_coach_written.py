@@ -10,8 +10,10 @@ coders) check the use the coach is built for:
   for therapist input were fixed; its errors were then read, so it is no longer clean for the
   affirmation cue added afterwards;
 - ``coach_written_heldout2.yml`` (100, with 18 affirmations marked) was written separately
-  again; it was scored once with the affirmation cue, and once more to confirm the plain-fact
-  cue chosen on the other two sets. Its errors have not been read.
+  again; it was scored with the first affirmation cue, then once to confirm each later cue
+  chosen on the other sets (plain facts; broader affirmations). Its errors have not been read;
+- ``coach_written_affirmations.yml`` (110: 55 affirmations, 35 reflections close to them, 20
+  others) was written to develop the affirmation cue (a development set).
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -30,7 +32,8 @@ DATA = Path(__file__).resolve().parent / "data"
 FLOORS = {  # file -> (accuracy, kappa) floors
     "coach_written_responses.yml": (0.88, 0.84),
     "coach_written_heldout.yml": (0.80, 0.75),
-    "coach_written_heldout2.yml": (0.70, 0.62),
+    "coach_written_heldout2.yml": (0.73, 0.65),
+    "coach_written_affirmations.yml": (0.80, 0.68),
 }
 
 
@@ -39,7 +42,8 @@ def test_written_sets_are_valid(name):
     items, info = read_coded(DATA / name)
     assert len(items) >= 90
     codes = {it.main for it in items}
-    assert codes == {"question", "reflection", "therapist_input", "other"}
+    assert {"reflection", "therapist_input", "other"} <= codes <= {
+        "question", "reflection", "therapist_input", "other"}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -53,7 +57,8 @@ def test_coach_on_written_responses(name):
 
 
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.9),
-                                         ("coach_written_heldout2.yml", 0.5)])
+                                         ("coach_written_heldout2.yml", 0.62),
+                                         ("coach_written_affirmations.yml", 0.8)])
 def test_coach_recognises_affirmations(name, floor):
     res = evaluate(DATA / name)
     assert res["affirmation_n"] >= 6

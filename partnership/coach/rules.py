@@ -167,6 +167,28 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:determined|resourceful|committed|resilient|caring|strong|brave|thoughtful)"
     r"(?: (?:person|parent|mum|mom|dad|father|mother|friend|partner)|\s*(?:[.!]|$))",
     r"(?:lucky|fortunate) to have you",
+    # evaluative words for what the client did or is
+    r"(?:real |serious |such |great |a lot of |so much )?(?:grit|determination|dedication|"
+    r"persistence|perseverance|self-control|self-respect|resilience|resourcefulness|initiative)",
+    r"(?:a |such a |what a )?(?:real|genuine) (?:strength|win|achievement|accomplishment)",
+    r"no small (?:thing|feat|step)", r"a huge step",
+    r"(?:clever|smart|creative|mature|wise|brave|sensible) "
+    r"(?:idea|decision|choice|move|step|way|plan)",
+    r"(?:that's|that is|it's|it is|was) (?:a )?(?:really |very |so )?"
+    r"(?:clever|smart|creative|mature|wise|brave|impressive|admirable)\b",
+    r"shows (?:that )?(?:you(?:'re| are| can| have|'ve)|how (?:much|seriously|hard|committed))",
+    # the speaker's regard, and the client as the agent of the change
+    r"i (?:really )?(?:admire|respect)", r"i'm (?:struck|impressed) by",
+    r"i can (?:tell|see) (?:that )?you (?:really )?(?:care|take|want|mean)",
+    r"you(?:'re| are) the one who", r"you (?:made|did) (?:it|that) (?:happen|yourself)",
+    r"you (?:created|built|managed|did) (?:it|that|this) (?:yourself|on your own)",
+    r"(?:took|take) it on your own", r"give yourself credit", r"credit for",
+    # the client set against others or against the problem
+    r"more than (?:a lot of|most|many) people (?:manage|would|do)", r"not everyone would",
+    r"anyone who",
+    r"you(?:'re| are) (?:more|much more|a lot more|tougher|stronger|braver)(?: \w+)? than",
+    r"you(?:'re| are) (?:clearly )?(?:someone|a person|the kind of person|a \w+) who",
+    r"you(?:'re| are) (?:really |very |so )?good at",
 )) + r")")
 CUE_FLOOR = 0.6
 
