@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .summary import plot_session, session_summary
 
-__all__ = ["analyse", "CoachResult", "session_summary", "plot_session"]
+__all__ = ["analyse", "describe_code", "CoachResult", "session_summary", "plot_session"]
 
 CODES = ("question", "reflection", "therapist_input", "other")
 
@@ -34,6 +34,16 @@ class CoachResult:
     roadblocks: list = field(default_factory=list)   # e.g. ['advice', 'reassurance']
     subcode_probabilities: dict = field(default_factory=dict)
     source: str = "model"           # 'model' (trained weights) or 'rules' (fallback)
+
+
+def describe_code(code: str, subcode: str | None) -> str:
+    """The code in words: "complex reflection", "open question", "therapist input (advice)"."""
+    names = {"question": "question", "reflection": "reflection",
+             "therapist_input": "therapist input", "other": "other"}
+    base = names.get(code, code)
+    if subcode and code in ("question", "reflection"):
+        return f"{subcode} {base}"
+    return f"{base} ({subcode})" if subcode else base
 
 
 def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | None, dict]:

@@ -13,11 +13,8 @@ def register(parser):
 
 
 def describe(code: str, subcode: str | None) -> str:
-    names = {"question": "question", "reflection": "reflection",
-             "therapist_input": "therapist input", "other": "other"}
-    base = names.get(code, code)
-    return f"{subcode} {base}" if subcode and code in ("question", "reflection") else (
-        f"{base} ({subcode})" if subcode else base)
+    from partnership.coach import describe_code
+    return describe_code(code, subcode)
 
 
 def run(args) -> int:

@@ -1,0 +1,114 @@
+"""The reflection coach live in the book page ({coach-demo}; partnership/sphinxext/coachdemo.py).
+
+- The vendored Pyodide is the pinned npm release, byte for byte.
+- The built site ships the coach's run-time files (identical to the package's) and loads the
+  form's script only where there is a form.
+- In Chromium, by keyboard alone: the page loads Pyodide and the coach from its own site only,
+  codes responses exactly as CPython does here, announces progress in a status region, and
+  passes axe (WCAG 2.1 AA) with the feedback shown.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from browser_support import PageWatch, describe, local_netloc, run_axe, serious
+
+from partnership.coach import analyse, describe_code
+from partnership.sphinxext import coachdemo
+
+REPO = Path(__file__).resolve().parents[1]
+VENDORED = REPO / "book" / "_static" / coachdemo.PYODIDE_DIR
+NPM = REPO / "tests" / "wasm"
+PAGE = "book/ch05-motivational-interviewing.html"
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_vendored_pyodide_is_the_pinned_release():
+    pinned = json.loads((NPM / "package.json").read_text())["dependencies"]["pyodide"]
+    vendored = json.loads((VENDORED / "package.json").read_text())
+    assert vendored["name"] == "pyodide" and vendored["version"] == pinned
+    assert VENDORED.name == f"pyodide-{pinned}"
+    installed = NPM / "node_modules" / "pyodide"
+    if not installed.is_dir():
+        pytest.skip("npm ci --prefix tests/wasm not run: byte comparison skipped")
+    for f in sorted(VENDORED.iterdir()):
+        if f.name != "README.txt":
+            assert _sha(f) == _sha(installed / f.name), f.name
+
+
+@pytest.mark.book
+def test_built_site_ships_the_coach_and_loads_it_only_where_needed(built_book):
+    proc, html = built_book
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = html / "_static" / coachdemo.PY_DIR
+    manifest = json.loads((out / "manifest.json").read_text())
+    shipped = {f"partnership/{p.relative_to(coachdemo.PACKAGE).as_posix()}"
+               for p in coachdemo.shipped_files()}
+    assert set(manifest["files"]) == shipped
+    assert "partnership/coach/coach_model.npz" in shipped
+    for rel in manifest["files"]:
+        assert _sha(out / rel) == _sha(coachdemo.PACKAGE.parent / rel), rel
+    # nothing of the graded exercises or the grading code goes to the page
+    assert not any("grading" in r or "graded" in r for r in manifest["files"])
+    with_script = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                         if coachdemo.JS_FILE in p.read_text(encoding="utf-8"))
+    assert with_script == [PAGE]
+
+
+CASES = [
+    ("You're worried that the drinking is becoming a habit.", None),
+    ("Do you drink every night?", None),
+    ("That took real determination.", "I've not had a drink for two weeks."),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.book
+@pytest.mark.slow
+def test_coach_in_the_page_by_keyboard(site, browser):
+    page = browser.new_page()
+    watch = PageWatch(local_netloc(site)).attach(page)
+    page.goto(f"{site}/{PAGE}")
+    form = page.locator("form.coach-demo")
+    assert form.count() == 1
+    default_client = page.input_value("form.coach-demo textarea[name=client]")
+    status = form.locator("[role=status]")
+    result = form.locator(".coach-demo-result")
+    assert result.get_attribute("aria-live") == "polite"
+    for n, (response, client) in enumerate(CASES):
+        client_field = page.locator("form.coach-demo textarea[name=client]")
+        client_field.focus()
+        if client is not None:
+            page.keyboard.press("Control+A")
+            page.keyboard.type(client)
+        page.keyboard.press("Tab")  # to the response field
+        assert page.evaluate("document.activeElement.name") == "response"
+        page.keyboard.press("Control+A")
+        page.keyboard.type(response)
+        page.keyboard.press("Tab")  # to the button
+        assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+        before = result.inner_text()
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "([sel, before]) => { const r = document.querySelector(sel);"
+            " return r.textContent.length > 0 && r.innerText !== before; }",
+            arg=[".coach-demo-result", before], timeout=120_000)
+        want = analyse(response, client if client is not None else default_client)
+        text = result.inner_text()
+        assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
+        assert want.feedback in text, text
+        assert f"HRQ-style score {want.hrq_score} of 5" in text
+        assert status.inner_text().startswith("Done"), status.inner_text()
+    assert not watch.problems(), watch.problems()  # same-site requests only, none failed
+    fetched = [r.url for r in watch.requests]
+    assert any(u.endswith("pyodide.asm.wasm") for u in fetched)
+    assert any(u.endswith("coach_model.npz") for u in fetched)
+    found = serious(run_axe(page))  # (axe's own stylesheet probes come after the watch)
+    assert not found, describe(found)
+    page.close()
