@@ -63,7 +63,7 @@ def visit_html(self, node):
 <fieldset>
 <legend>Try the reflection coach</legend>
 <p class="coach-demo-note">The coach runs inside this page: nothing you type leaves your
-computer. The first check loads the coach (about 14 MB), which takes a few seconds.</p>
+computer. The first check loads the coach (about 15 MB), which takes a few seconds.</p>
 <label for="{i}-client">What the client said</label>
 <textarea id="{i}-client" name="client" rows="3">{client}</textarea>
 <label for="{i}-response">What you would say back</label>
