@@ -535,3 +535,12 @@ def test_plain_facts_are_information(response, fact):
         assert input_cue(response) == "information"
         r = analyse(response, CLIENT)
         assert (r.code, r.subcode) == ("therapist_input", "information")
+
+
+def test_a_roadblock_outweighs_thanks_or_praise():
+    """Praise or thanks that comes with advice is coded as the advice, roadblock named."""
+    r = analyse("Well done for cutting down, but you should stop completely.", CLIENT)
+    assert (r.code, r.subcode) == ("therapist_input", "advice")
+    assert "advice" in r.roadblocks and "roadblock" in r.feedback
+    r = analyse("Well done for cutting down.", CLIENT)
+    assert (r.code, r.subcode) == ("other", "affirmation")

@@ -68,7 +68,7 @@ def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | Non
             return (cue or max(p, key=p.get)), p
         return (cue or "information"), {}
     from .rules import is_affirmation
-    if is_affirmation(response):
+    if code == "other" and is_affirmation(response):
         return "affirmation", {}
     return None, {}
 

@@ -140,6 +140,8 @@ def is_plain_fact(text: str) -> bool:
     words = {t for t in tokens(text) if t not in ("?", "!")}
     return ("?" not in text and len(words) >= PLAIN_FACT_MIN_WORDS and not (words & _PERSONAL)
             and bool(_FACT.search(text)))
+
+
 PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
                         "hello", "hi", "welcome", "nice to see you", "good to see you",
                         "it's good to see", "i'm glad", "good morning", "good afternoon")
@@ -185,7 +187,6 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:took|take) it on your own", r"give yourself credit", r"credit for",
     # the client set against others or against the problem
     r"more than (?:a lot of|most|many) people (?:manage|would|do)", r"not everyone would",
-    r"anyone who",
     r"you(?:'re| are) (?:more|much more|a lot more|tougher|stronger|braver)(?: \w+)? than",
     r"you(?:'re| are) (?:clearly )?(?:someone|a person|the kind of person|a \w+) who",
     r"you(?:'re| are) (?:really |very |so )?good at",
@@ -244,7 +245,10 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     shows", "some people ..., others ...") is therapist input, each with at least CUE_FLOOR
     probability. Used identically in analyse, coach-eval and the training script's
     cross-validation, so the published agreement figures include them."""
-    if is_pleasantry(response) or is_affirmation(response):
+    # thanks or an affirmation is other, unless it comes with advice, an order or a warning:
+    # that roadblock is what the learner most needs to hear about
+    blunt = {"advice", "ordering", "warning"} & set(roadblocks(response))
+    if (is_pleasantry(response) or is_affirmation(response)) and not blunt:
         return _floor(probs, "other")
     if input_cue(response):
         return _floor(probs, "therapist_input")
