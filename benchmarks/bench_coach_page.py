@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import build_book, find_chromium, launch, serve  # noqa: E402
+from browser_support import served_book  # noqa: E402
 
 PAGE = "book/ch05-motivational-interviewing.html"
 RESPONSES = ["You're worried the drinking is becoming a habit.", "Do you drink every night?",
@@ -58,23 +57,13 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--checks", type=int, default=10)
     args = ap.parse_args(argv)
-    exe = find_chromium()
-    if exe is None:
-        print("Chromium not found (apt-get install chromium)", file=sys.stderr)
-        return 2
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp:
-        html = args.html or build_book(Path(tmp))
-        with serve(html) as base, sync_playwright() as pw:
-            browser = launch(pw, exe)
-            firsts, loads, later = [], [], []
-            for _ in range(args.runs):
-                f, b, lt = run_once(browser, f"{base}/{PAGE}", args.checks)
-                firsts.append(f)
-                loads.append(b)
-                later += lt
-            browser.close()
+    firsts, loads, later = [], [], []
+    with served_book(args.html) as (base, _html, browser):
+        for _ in range(args.runs):
+            f, b, lt = run_once(browser, f"{base}/{PAGE}", args.checks)
+            firsts.append(f)
+            loads.append(b)
+            later += lt
     later.sort()
     print(f"in-page coach, {args.runs} runs with an empty cache ({PAGE}):")
     print(f"  first check (loads Pyodide and the coach): median {statistics.median(firsts):.0f} ms "

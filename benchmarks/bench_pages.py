@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import book_pages, build_book, find_chromium, launch, serve
+from browser_support import book_pages, served_book
 
 
 def measure(browser, url: str, local: str) -> dict:
@@ -46,22 +45,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--html", type=Path, help="a built _build/html folder (default: build one)")
     args = ap.parse_args(argv)
-    exe = find_chromium()
-    if exe is None:
-        print("Chromium not found (apt-get install chromium)", file=sys.stderr)
-        return 2
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp:
-        html = args.html or build_book(Path(tmp))
-        pages = book_pages(html)
-        rows = []
-        with serve(html) as base, sync_playwright() as pw:
-            browser = launch(pw, exe)
-            local = urlsplit(base).netloc
-            for rel in pages:
-                rows.append((rel, measure(browser, base + rel, local)))
-            browser.close()
+    with served_book(args.html) as (base, html, browser):
+        local = urlsplit(base).netloc
+        rows = [(rel, measure(browser, base + rel, local)) for rel in book_pages(html)]
     width = max(len(r) for r, _ in rows)
     print(f"{'page':<{width}}  {'kB':>8}  {'load ms':>8}  {'requests':>8}  {'other hosts':>11}")
     for rel, m in rows:

@@ -136,6 +136,26 @@ def build_book(out: Path, src: Path = REPO) -> Path:
     return html
 
 
+@contextlib.contextmanager
+def served_book(html: Path | None = None):
+    """For the benchmark scripts: ``with served_book(html) as (base_url, html, browser):``, a
+    book (``html``, or a fresh strict build in a temporary folder) served on 127.0.0.1 and one
+    headless Chromium. Exits with a message where Chromium is missing."""
+    import tempfile
+    exe = find_chromium()
+    if exe is None:
+        raise SystemExit("Chromium not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory() as tmp:
+        html = html or build_book(Path(tmp))
+        with serve(html) as base, sync_playwright() as pw:
+            browser = launch(pw, exe)
+            try:
+                yield base, html, browser
+            finally:
+                browser.close()
+
+
 def book_pages(html: Path) -> list[str]:
     """Every HTML page of the book, relative to ``html`` (search and index pages included)."""
     skip = {"_static", "_sources", "_images", "_sphinx_design_static"}
