@@ -1,10 +1,10 @@
 """The reflection coach runs in Pyodide, the WebAssembly Python of JupyterLite's kernel.
 
-Runs ``tests/wasm/run_coach.mjs`` under Node.js with Pyodide from ``tests/wasm/node_modules``
-(``npm ci --prefix tests/wasm``, which ``.ci/run`` does), copies the package into Pyodide's file
-system and codes a varied set of inputs there. Every code, sub-code, feedback and probability
-must equal what CPython gives here, and no heavy module (NumPy...) may be imported. Skipped
-with a reason where Node.js or Pyodide is missing, except under CI=true, where that fails.
+Runs ``tests/wasm/run_coach.mjs`` under Node.js with the Pyodide vendored for the book
+(``book/_static/vendored/pyodide-*``), copies the package into Pyodide's file system and codes a
+varied set of inputs there. Every code, sub-code, feedback and probability must equal what
+CPython gives here, and no heavy module (NumPy...) may be imported. Skipped with a reason where
+Node.js is missing, except under CI=true, where that fails (``.ci/run`` installs it).
 """
 from __future__ import annotations
 
@@ -44,11 +44,12 @@ def _require(tool_ok: bool, reason: str):
 
 @pytest.fixture(scope="module")
 def wasm_run():
+    from partnership.sphinxext.coachdemo import PYODIDE_DIR
     node = shutil.which("node")
     _require(node is not None, "Node.js not found")
-    _require((WASM / "node_modules" / "pyodide").is_dir(),
-             "Pyodide not installed (npm ci --prefix tests/wasm)")
-    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(REPO / "partnership")],
+    pyodide = REPO / "book" / "_static" / PYODIDE_DIR
+    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(pyodide),
+                           str(REPO / "partnership")],
                           input=json.dumps(INPUTS), capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr

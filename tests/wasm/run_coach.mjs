@@ -1,15 +1,17 @@
 // Run partnership.coach inside Pyodide, the WebAssembly CPython that JupyterLite's kernel uses.
-// Usage: node run_coach.mjs PACKAGE_DIR < inputs.json   (a JSON list of [response, client])
-// Prints one JSON object: the Pyodide and Python versions, which heavy modules got imported,
-// the model load time, and each input's code, sub-code, probabilities and source.
-// No network: Pyodide's core comes from node_modules, the package from PACKAGE_DIR.
-import { loadPyodide } from "pyodide";
+// Usage: node run_coach.mjs PYODIDE_DIR PACKAGE_DIR < inputs.json  (a JSON list of [response,
+// client]). Prints one JSON object: the Python version, which heavy modules got imported, the
+// model load time, and each input's code, sub-code, probabilities and source.
+// No network: Pyodide comes from PYODIDE_DIR (the copy vendored for the book), the package
+// from PACKAGE_DIR.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
-const pkg = process.argv[2];
+const [pyodideDir, pkg] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
 const inputs = readFileSync(0, "utf8");
-const py = await loadPyodide();
+const py = await loadPyodide({ indexURL: pyodideDir + "/" });
 
 function copyTree(src, dst) {  // the package's .py files and the model, nothing else
   py.FS.mkdirTree(dst);
