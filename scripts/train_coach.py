@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 
 from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
-from partnership.coach.rules import adjust  # noqa: E402
+from partnership.coach.rules import adjust, adjust_reflection  # noqa: E402
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
                                          featurize)
 
@@ -154,7 +154,12 @@ def cross_validate(items, X, folds=5, codings=None):
             tr = [i for i in train if items[i].sub.get(col) in classes]
             ytr = np.asarray([items[i].sub[col] for i in tr])
             q, s, b = fit(X[tr], ytr, classes, C, cw)
-            sub_pred[h][test] = np.asarray(classes)[proba(X[test], q, s, b).argmax(1)]
+            P = proba(X[test], q, s, b)
+            if h == "reflection":  # the same nudge as analyse() and coach-eval
+                P = np.asarray([[a[c] for c in classes] for a in (
+                    adjust_reflection(dict(zip(classes, row)), items[i].text, items[i].client)
+                    for row, i in zip(P, test))])
+            sub_pred[h][test] = np.asarray(classes)[P.argmax(1)]
     yt, yp = list(y), list(pred)
     f1 = metrics.f1_scores(yt, yp, MAIN_CODES)
     out = {

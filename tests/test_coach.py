@@ -544,3 +544,18 @@ def test_a_roadblock_outweighs_thanks_or_praise():
     assert "advice" in r.roadblocks and "roadblock" in r.feedback
     r = analyse("Well done for cutting down.", CLIENT)
     assert (r.code, r.subcode) == ("other", "affirmation")
+
+
+@pytest.mark.parametrize("response, client, deeper", [
+    ("You drink most nights.", "I drink most nights.", False),
+    ("You're scared your kids will notice.", "My kids have started to notice.", True),
+    ("Part of you wants to stop, and part of you needs the break it gives you.", CLIENT, True),
+    ("Being there for your family matters to you.", "I want to be around for my kids.", True),
+])
+def test_reflection_depth_cues(response, client, deeper):
+    from partnership.coach.rules import adds_meaning, adjust_reflection
+    assert adds_meaning(response, client) is deeper
+    base = {"simple": 0.5, "complex": 0.5}
+    nudged = adjust_reflection(base, response, client)
+    assert (nudged["complex"] > 0.5) is deeper
+    assert nudged["simple"] + nudged["complex"] == pytest.approx(1.0)

@@ -65,6 +65,15 @@ def test_coach_recognises_affirmations(name, floor):
     assert res["affirmation_f1"] >= floor, res["affirmation_f1"]
 
 
+@pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.5),
+                                         ("coach_written_heldout.yml", 0.7),
+                                         ("coach_written_heldout2.yml", 0.6)])
+def test_simple_vs_complex_on_written_reflections(name, floor):
+    res = evaluate(DATA / name)
+    assert res["reflection_n"] >= 20
+    assert res["reflection_kappa"] >= floor, res["reflection_kappa"]
+
+
 def test_coach_eval_reads_yaml(capsys):
     assert cli_main(["coach-eval", str(DATA / "coach_written_responses.yml"), "--json"]) == 0
     assert '"kappa"' in capsys.readouterr().out

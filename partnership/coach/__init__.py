@@ -55,7 +55,8 @@ def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | Non
         return ("open" if is_open_question(response) else "closed"), {}
     if code == "reflection":
         if preds and "reflection" in preds:
-            p = preds["reflection"]
+            from .rules import adjust_reflection
+            p = adjust_reflection(preds["reflection"], response, client)
             return max(p, key=p.get), p
         return "simple", {}
     if code == "therapist_input":

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import math
+
 from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS,
                        REFLECTION_STEMS, content_stems, normalise, sentences, tokens)
 
@@ -253,3 +255,40 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     if input_cue(response):
         return _floor(probs, "therapist_input")
     return probs
+
+
+# Simple or complex: MITI 4.2.1 calls a reflection complex when it adds meaning or emphasis
+# beyond what the client said. These cues nudge the learned simple/complex head (weak on its
+# own: kappa 0.2 against AnnoMI's coders, who agree with each other at only 0.5): a feeling word
+# the client did not use, a double-sided or "part of you" shape, words about meaning or values,
+# or mostly new content words. DEPTH_WEIGHT was chosen on the AnnoMI cross-validation and the
+# development sets of typed responses (see the model card).
+_DOUBLE = re.compile(r"part of you|on the one hand|on the other hand|at the same time|and yet|"
+                     r"\bbut\b|\beven though\b|\balthough\b|\bwhile\b")
+_MEANING = re.compile(r"\blike a\b|\bas if\b|\bas though\b|\bmatters? to you\b|"
+                      r"\bimportant to you\b|\byou value\b|\bwhat you want\b|\bfor you\b")
+NEW_CONTENT_SHARE = 0.5
+DEPTH_WEIGHT = 0.5
+
+
+def adds_meaning(response: object, client: object = "") -> bool:
+    """Whether a reflection goes beyond the client's words (the cues above)."""
+    r, c = normalise(response), normalise(client)
+    client_words = set(tokens(c))
+    if any(w in FEELING_WORDS and w not in client_words for w in tokens(r)):
+        return True
+    if _DOUBLE.search(r) or _MEANING.search(r):
+        return True
+    rs = content_stems(r)
+    return bool(rs) and len(rs - content_stems(c)) / len(rs) >= NEW_CONTENT_SHARE
+
+
+def adjust_reflection(probs: dict[str, float], response: object,
+                      client: object = "") -> dict[str, float]:
+    """The simple/complex head's probabilities, nudged by ``adds_meaning`` (DEPTH_WEIGHT on
+    the log-odds). Used identically in analyse, coach-eval and the training script's CV."""
+    p = min(max(probs.get("complex", 0.5), 1e-9), 1 - 1e-9)
+    z = math.log(p / (1 - p)) + (DEPTH_WEIGHT if adds_meaning(response, client)
+                                 else -DEPTH_WEIGHT)
+    pc = 1.0 / (1.0 + math.exp(-z))
+    return {"simple": 1.0 - pc, "complex": pc}

@@ -32,7 +32,7 @@ def evaluate(path) -> dict:
     from partnership.coach import metrics
     from partnership.coach.annomi import MAIN_CODES, read_items
     from partnership.coach.features import featurize
-    from partnership.coach.rules import adjust, is_affirmation
+    from partnership.coach.rules import adjust, adjust_reflection, is_affirmation
     from partnership.coach.model import get_model, load_error
     from partnership.coach import analyse, raters
 
@@ -51,6 +51,7 @@ def evaluate(path) -> dict:
             main = adjust(preds["main"], it.text)
             code = max(main, key=main.get)
             qp, rp = preds.get("question"), preds.get("reflection")
+            rp = adjust_reflection(rp, it.text, it.client) if rp else None
             q_sub = max(qp, key=qp.get) if qp else None
             r_sub = max(rp, key=rp.get) if rp else None
         else:  # rules fallback
