@@ -559,3 +559,43 @@ def test_reflection_depth_cues(response, client, deeper):
     nudged = adjust_reflection(base, response, client)
     assert (nudged["complex"] > 0.5) is deeper
     assert nudged["simple"] + nudged["complex"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("response", [
+    "This shows you have a drinking problem.",          # judgement, not praise
+    "You don't have any self-control around drink.",
+    "You're a drinker who hates being told what to do.",
+    "You're more worried than angry.",                  # a complex reflection
+    "You're someone who drinks to cope.",
+    "It's wise to keep to 14 units a week.",            # information
+    "Okay, so it sounds like that took courage.",       # framed as a reflection
+])
+def test_judgements_and_reflections_are_not_affirmations(response):
+    from partnership.coach.rules import is_affirmation
+    assert not is_affirmation(response)
+    assert analyse(response, CLIENT).subcode != "affirmation"
+
+
+@pytest.mark.parametrize("response", [
+    "It sounds like you could use some support.",
+    "You feel most people don't understand.",
+    "You're worried your study is suffering.",
+    "You think you could manage a dry week.",
+    "You realize it's something you shouldn't have done.",
+])
+def test_reflection_frames_never_trigger_input_cues(response):
+    from partnership.coach.rules import input_cue, roadblocks
+    assert input_cue(response) is None
+    assert "advice" not in roadblocks(response)
+
+
+@pytest.mark.parametrize("response, client", [
+    ("You feel tired.", "I am tired."),
+    ("You want to cut down.", "I want to cut back."),
+    ("That has been hard for you.", "It has been hard."),
+    ("You've been dry for a while.", "I have been dry for a while."),
+    ("You feel lonely.", ""),                           # nothing to compare with
+])
+def test_near_echoes_do_not_count_as_adding_meaning(response, client):
+    from partnership.coach.rules import adds_meaning
+    assert not adds_meaning(response, client)

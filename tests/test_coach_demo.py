@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_mod
 import json
 from pathlib import Path
 
@@ -50,12 +51,17 @@ def test_built_site_ships_the_coach_and_loads_it_only_where_needed(built_book):
     manifest = json.loads((out / "manifest.json").read_text())
     shipped = {f"partnership/{p.relative_to(coachdemo.PACKAGE).as_posix()}"
                for p in coachdemo.shipped_files()}
-    assert set(manifest["files"]) == shipped
+    assert set(manifest["files"]) == shipped == set(manifest["sha256"])
     assert "partnership/coach/coach_model.npz" in shipped
     for rel in manifest["files"]:
         assert _sha(out / rel) == _sha(coachdemo.PACKAGE.parent / rel), rel
-    # nothing of the graded exercises or the grading code goes to the page
-    assert not any("grading" in r or "graded" in r for r in manifest["files"])
+        assert _sha(out / rel).startswith(manifest["sha256"][rel]), rel
+    # no graded-exercise solution or hidden test anywhere in the published site
+    for f in html.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".js", ".py", ".json", ".txt"):
+            text = f.read_text(encoding="utf-8", errors="replace")
+            for marker in ("BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "### BEGIN"):
+                assert marker not in text, f"{marker} in {f}"
     with_script = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                          if coachdemo.JS_FILE in p.read_text(encoding="utf-8"))
     assert with_script == [PAGE]
@@ -65,6 +71,8 @@ CASES = [
     ("You're worried that the drinking is becoming a habit.", None),
     ("Do you drink every night?", None),
     ("That took real determination.", "I've not had a drink for two weeks."),
+    # an ampersand and angle brackets are shown as typed, never as markup or entities
+    ("So work & home both pull at you.", "Work & home <both> pull at me, and I'm worn out."),
 ]
 
 
@@ -102,13 +110,36 @@ def test_coach_in_the_page_by_keyboard(site, browser):
         want = analyse(response, client if client is not None else default_client)
         text = result.inner_text()
         assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
-        assert want.feedback in text, text
+        assert html_mod.unescape(want.feedback) in text, text
+        assert "&amp;" not in text and "&lt;" not in text
         assert f"HRQ-style score {want.hrq_score} of 5" in text
         assert status.inner_text().startswith("Done"), status.inner_text()
     assert not watch.problems(), watch.problems()  # same-site requests only, none failed
     fetched = [r.url for r in watch.requests]
     assert any(u.endswith("pyodide.asm.wasm") for u in fetched)
-    assert any(u.endswith("coach_model.npz") for u in fetched)
+    assert any("coach_model.npz?v=" in u for u in fetched)  # asked for by version
     found = serious(run_axe(page))  # (axe's own stylesheet probes come after the watch)
     assert not found, describe(found)
     page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.book
+@pytest.mark.slow
+def test_without_javascript_the_form_sends_nothing(site, browser):
+    """With JavaScript off the button stays disabled and nothing typed reaches any URL."""
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{site}/{PAGE}")
+    button = page.locator("form.coach-demo button")
+    assert button.get_attribute("type") == "button" and button.is_disabled()
+    page.fill("form.coach-demo textarea[name=response]", "my private words")
+    page.focus("form.coach-demo textarea[name=response]")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")
+    page.locator("form.coach-demo button").click(force=True)
+    page.wait_for_timeout(300)
+    assert not any("private" in u for u in urls + [page.url]), urls
+    ctx.close()

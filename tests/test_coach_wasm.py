@@ -43,13 +43,18 @@ def _require(tool_ok: bool, reason: str):
 
 
 @pytest.fixture(scope="module")
-def wasm_run():
-    from partnership.sphinxext.coachdemo import PYODIDE_DIR
+def wasm_run(tmp_path_factory):
+    from partnership.sphinxext.coachdemo import PACKAGE, PYODIDE_DIR, shipped_files
     node = shutil.which("node")
     _require(node is not None, "Node.js not found")
     pyodide = REPO / "book" / "_static" / PYODIDE_DIR
-    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(pyodide),
-                           str(REPO / "partnership")],
+    # exactly the files the book page ships, so this also proves that subset is enough
+    pkg = tmp_path_factory.mktemp("shipped") / "partnership"
+    for src in shipped_files():
+        dest = pkg / src.relative_to(PACKAGE)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(pyodide), str(pkg)],
                           input=json.dumps(INPUTS), capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -59,7 +64,7 @@ def wasm_run():
 @pytest.mark.slow
 def test_coach_in_pyodide_matches_cpython(wasm_run):
     assert wasm_run["model_loaded"] is True
-    assert wasm_run["heavy"] == []  # plain Python: no NumPy needed in the browser
+    assert wasm_run["heavy"] == []  # nothing heavy imported (nor installed in bare Pyodide)
     assert len(wasm_run["results"]) == len(INPUTS)
     for (response, client), got in zip(INPUTS, wasm_run["results"]):
         want = analyse(response, client)

@@ -1,6 +1,6 @@
 """The coach on learner-style written responses, coded by the course authors.
 
-AnnoMI is transcribed speech; learners type tidy sentences. Two YAML sets of such responses
+AnnoMI is transcribed speech; learners type tidy sentences. Four YAML sets of such responses
 (``tests/data/coach_written_*.yml``, written and coded by the authors, not by MITI-certified
 coders) check the use the coach is built for:
 
@@ -10,10 +10,11 @@ coders) check the use the coach is built for:
   for therapist input were fixed; its errors were then read, so it is no longer clean for the
   affirmation cue added afterwards;
 - ``coach_written_heldout2.yml`` (100, with 18 affirmations marked) was written separately
-  again; it was scored with the first affirmation cue, then once to confirm each later cue
-  chosen on the other sets (plain facts; broader affirmations). Its errors have not been read;
-- ``coach_written_affirmations.yml`` (110: 55 affirmations, 35 reflections close to them, 20
-  others) was written to develop the affirmation cue (a development set).
+  again; it was scored with the first affirmation cue, then used to confirm three later changes
+  chosen on the other sets (plain facts; broader affirmations; the simple/complex nudge) and
+  re-scored after a review's fixes. Its errors have not been read, but it is no longer clean;
+- ``coach_written_affirmations.yml`` (110: 55 affirmations, 35 reflections close to them, 10
+  therapist input, 10 other) was written to develop the affirmation cue (a development set).
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -33,7 +34,7 @@ FLOORS = {  # file -> (accuracy, kappa) floors
     "coach_written_responses.yml": (0.88, 0.84),
     "coach_written_heldout.yml": (0.80, 0.75),
     "coach_written_heldout2.yml": (0.73, 0.65),
-    "coach_written_affirmations.yml": (0.80, 0.68),
+    "coach_written_affirmations.yml": (0.75, 0.58),
 }
 
 
@@ -57,8 +58,8 @@ def test_coach_on_written_responses(name):
 
 
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.9),
-                                         ("coach_written_heldout2.yml", 0.62),
-                                         ("coach_written_affirmations.yml", 0.8)])
+                                         ("coach_written_heldout2.yml", 0.58),
+                                         ("coach_written_affirmations.yml", 0.7)])
 def test_coach_recognises_affirmations(name, floor):
     res = evaluate(DATA / name)
     assert res["affirmation_n"] >= 6
@@ -67,7 +68,7 @@ def test_coach_recognises_affirmations(name, floor):
 
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.5),
                                          ("coach_written_heldout.yml", 0.7),
-                                         ("coach_written_heldout2.yml", 0.6)])
+                                         ("coach_written_heldout2.yml", 0.68)])
 def test_simple_vs_complex_on_written_reflections(name, floor):
     res = evaluate(DATA / name)
     assert res["reflection_n"] >= 20

@@ -11,13 +11,14 @@
   let coach = null; // a promise of the Python function, shared by every form on the page
 
   const PY = [
-    "import json, sys",
+    "import html, json, sys",
     "sys.path.insert(0, '/home/pyodide/coach-py')",
     "from partnership.coach import analyse, describe_code",
     "def _coach(response, client):",
     "    r = analyse(response, client)",
+    // the feedback is HTML-escaped for the notebook widgets; this page inserts it as text
     "    return json.dumps({'code': describe_code(r.code, r.subcode),",
-    "                       'confidence': r.confidence, 'feedback': r.feedback,",
+    "                       'confidence': r.confidence, 'feedback': html.unescape(r.feedback),",
     "                       'hrq': r.hrq_score, 'source': r.source})",
     "_coach",
   ].join("\n");
@@ -27,9 +28,11 @@
     const coachURL = new URL(form.dataset.coach, staticURL);
     const { loadPyodide } = await import(new URL("pyodide.mjs", pyodideURL).href);
     const py = await loadPyodide({ indexURL: pyodideURL.href });
-    const manifest = await (await fetch(new URL("manifest.json", coachURL))).json();
+    const listing = await fetch(new URL("manifest.json", coachURL), { cache: "no-cache" });
+    if (!listing.ok) throw new Error("could not load the coach (HTTP " + listing.status + ")");
+    const manifest = await listing.json();
     for (const rel of manifest.files) {
-      const resp = await fetch(new URL(rel, coachURL));
+      const resp = await fetch(new URL(rel + "?v=" + manifest.sha256[rel], coachURL));
       if (!resp.ok) throw new Error("could not load " + rel + " (HTTP " + resp.status + ")");
       const path = "/home/pyodide/coach-py/" + rel;
       py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
@@ -54,14 +57,16 @@
     const status = form.querySelector(".coach-demo-status");
     const result = form.querySelector(".coach-demo-result");
     const button = form.querySelector("button");
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    button.disabled = false; // disabled in the HTML until this script runs
+    button.addEventListener("click", async function () {
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       try {
         if (!coach) {
           status.textContent = "Loading the coach into this page (the first time only)...";
           coach = load(form);
+          coach.catch(function () { coach = null; }); // a failed load can be tried again
         }
         const fn = await coach;
         status.textContent = "Coding your response...";
@@ -69,7 +74,6 @@
         show(result, data);
         status.textContent = "Done: the coach's feedback is below.";
       } catch (err) {
-        coach = null; // let the reader try again
         status.textContent = "The coach could not run in this browser (" + err.message +
           "). The practice labs and the partnership coach command work without it.";
       } finally {

@@ -214,7 +214,9 @@ def build(code: str, subcode: str | None, confidence: float, probs: dict[str, fl
                      "four codes count it as 'other').")
         parts.append("Affirmations build the partnership when they are specific and genuine, "
                      "about something the client did or cares about rather than general praise. "
-                     f"Follow it with a reflection to keep the client talking: '{you_said}'")
+                     f"Follow it with a reflection to keep the client talking: '{you_said}' "
+                     "(The HRQ-style score rates reflective listening only, so an affirmation "
+                     "gets a middling score there.)")
     else:
         parts.append("The coach reads this as 'other': a greeting, a filler, a summary of the "
                      "session's structure or a remark that is neither a question, a "

@@ -6,9 +6,8 @@ cannot be loaded; normally the trained model decides the code.
 """
 from __future__ import annotations
 
-import re
-
 import math
+import re
 
 from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS,
                        REFLECTION_STEMS, content_stems, normalise, sentences, tokens)
@@ -46,7 +45,8 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
 
 _WHY = re.compile(r"(?:^|[.!?]\s*)why\b(?![^?]*\bnot\b\s+\w+\s+(?:try|think))", re.I)
 _PATTERNS = {
-    name: re.compile("|".join(r"(?<![a-z'])" + re.escape(p) for p in phrases))
+    name: re.compile("|".join(r"(?<![a-z'])" + re.escape(p) + (r"(?![a-z'])" if p[-1].isalpha()
+                                                                else "") for p in phrases))
     for name, phrases in ROADBLOCKS.items()
 }
 
@@ -110,8 +110,8 @@ def _phrases(*phrases: str) -> re.Pattern:
 
 INPUT_CUES: dict[str, re.Pattern] = {
     "negotiation": _phrases("let's", "let us", "i'd like us to", "i would like us to",
-                            "we could", "how about we", "we can look at", "we might",
-                            "shall we", "i thought we could"),
+                            "we could", "how about we", "we can look at", "shall we",
+                            "i thought we could"),
     "options": re.compile(
         r"(?<![a-z'])(?:some (?:people|folks)\b[^.]*\b(?:others|some)\b"
         r"|there are (?:a few|several|different|lots of|a number of|many) "
@@ -120,7 +120,7 @@ INPUT_CUES: dict[str, re.Pattern] = {
     "advice": _phrases("you could", "you might try", "you may want to", "it might help to",
                        "it may help to", "it could help to", "it can help to", "it helps to",
                        "i'd encourage", "i would encourage"),
-    "information": _phrases("research", "studies", "study", "evidence", "guidelines",
+    "information": _phrases("research", "studies", "a study", "evidence", "guidelines",
                             "most people", "many people", "some people", "people often",
                             "a lot of people", "it's common", "is common", "are common",
                             "a common", "commonly", "on average"),
@@ -157,7 +157,8 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"i'm (?:really |so |very )?(?:impressed|proud)", r"you should be (?:really |very )?proud",
     r"be proud of",
     r"(?:takes|took|taking|showed|shows) (?:a lot of |real |some |so much |great )?"
-    r"(?:courage|guts|strength|determination|commitment|effort|honesty)",
+    r"(?:courage|guts|strength|determination|commitment|effort|honesty|self-respect|"
+    r"self-control|grit)",
     r"(?:that's|that is|it's|it is|is|was) (?:a |such a )?(?:real |big |huge |great |genuine )?"
     r"(?:achievement|accomplishment)",
     r"(?:a|an) (?:real|big|huge|great|genuine) (?:achievement|accomplishment)",
@@ -171,33 +172,40 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:determined|resourceful|committed|resilient|caring|strong|brave|thoughtful)"
     r"(?: (?:person|parent|mum|mom|dad|father|mother|friend|partner)|\s*(?:[.!]|$))",
     r"(?:lucky|fortunate) to have you",
-    # evaluative words for what the client did or is
-    r"(?:real |serious |such |great |a lot of |so much )?(?:grit|determination|dedication|"
+    # evaluative words for what the client did or is (a qualifier makes them praise)
+    r"(?:real|serious|such|great|a lot of|so much) (?:grit|determination|dedication|"
     r"persistence|perseverance|self-control|self-respect|resilience|resourcefulness|initiative)",
     r"(?:a |such a |what a )?(?:real|genuine) (?:strength|win|achievement|accomplishment)",
     r"no small (?:thing|feat|step)", r"a huge step",
     r"(?:clever|smart|creative|mature|wise|brave|sensible) "
-    r"(?:idea|decision|choice|move|step|way|plan)",
-    r"(?:that's|that is|it's|it is|was) (?:a )?(?:really |very |so )?"
+    r"(?:idea|decision|choice|move|step|plan|way)",
+    r"(?:a|such a) (?:really |very )(?:clever|smart|creative|mature|wise|brave|sensible) "
+    r"(?:idea|decision|choice|move|step|plan|way)",
+    r"(?:that's|that is|that was|what a) (?:a )?(?:really |very |so )?"
     r"(?:clever|smart|creative|mature|wise|brave|impressive|admirable)\b",
-    r"shows (?:that )?(?:you(?:'re| are| can| have|'ve)|how (?:much|seriously|hard|committed))",
+    r"shows (?:that )?you(?:'re| are) (?:really |clearly )?(?:willing|serious|committed|"
+    r"determined|ready|taking|making|trying|looking after|thinking ahead)",
+    r"shows how (?:much you|seriously you|hard you|committed you)",
     # the speaker's regard, and the client as the agent of the change
     r"i (?:really )?(?:admire|respect)", r"i'm (?:struck|impressed) by",
     r"i can (?:tell|see) (?:that )?you (?:really )?(?:care|take|want|mean)",
     r"you(?:'re| are) the one who", r"you (?:made|did) (?:it|that) (?:happen|yourself)",
     r"you (?:created|built|managed|did) (?:it|that|this) (?:yourself|on your own)",
-    r"(?:took|take) it on your own", r"give yourself credit", r"credit for",
-    # the client set against others or against the problem
+    r"(?:took|take) it on your own", r"give yourself (?:some )?credit",
     r"more than (?:a lot of|most|many) people (?:manage|would|do)", r"not everyone would",
-    r"you(?:'re| are) (?:more|much more|a lot more|tougher|stronger|braver)(?: \w+)? than",
-    r"you(?:'re| are) (?:clearly )?(?:someone|a person|the kind of person|a \w+) who",
     r"you(?:'re| are) (?:really |very |so )?good at",
 )) + r")")
 CUE_FLOOR = 0.6
 
 
-_REFLECTING = re.compile(r"(?:so |and |okay,? |ok,? )?(?:it sounds|sounds like|it seems|seems like|"
-                         r"you feel|you're feeling|you are feeling|i hear|i'm hearing)")
+_REFLECTING = re.compile(
+    r"(?:(?:so|and|okay|ok|well|right|yeah|mm|hmm),? )*"
+    r"(?:it sounds|sounds like|it seems|seems like|you feel|you're feeling|you are feeling|"
+    r"i hear|i'm hearing|you think|you wonder|you're wondering|you're not sure|you're worried|"
+    r"you worry|part of you|on the one hand|you'd like|you want)")
+# words that turn "praise" into judgement: no affirmation with these
+_NEGATIVE = re.compile(r"\b(?:problem|problems|don't have|do not have|can't|cannot|lack|"
+                       r"no self-control|addict|alcoholic|drinker who|smoker who)\b")
 
 
 def is_affirmation(response: object) -> bool:
@@ -205,6 +213,8 @@ def is_affirmation(response: object) -> bool:
     framed as a reflection ("It sounds like that took courage" stays with the model)."""
     text = normalise(response)
     return (bool(text) and "?" not in text and not _REFLECTING.match(text)
+            and not _NEGATIVE.search(text)
+            and not {"judging", "labelling"} & set(roadblocks(text))
             and bool(AFFIRMATIONS.search(text)))
 
 
@@ -213,8 +223,8 @@ def input_cue(response: object) -> str | None:
     'options', 'negotiation'), or None; questions never match. Information stated plainly
     (``is_plain_fact``) is the last resort."""
     text = normalise(response)
-    if not text or "?" in text:
-        return None
+    if not text or "?" in text or _REFLECTING.match(text):
+        return None  # a question, or a statement framed as a reflection ("It sounds like...")
     for name, pat in INPUT_CUES.items():
         if pat.search(text):
             return name
@@ -264,9 +274,10 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
 # or mostly new content words. DEPTH_WEIGHT was chosen on the AnnoMI cross-validation and the
 # development sets of typed responses (see the model card).
 _DOUBLE = re.compile(r"part of you|on the one hand|on the other hand|at the same time|and yet|"
-                     r"\bbut\b|\beven though\b|\balthough\b|\bwhile\b")
-_MEANING = re.compile(r"\blike a\b|\bas if\b|\bas though\b|\bmatters? to you\b|"
-                      r"\bimportant to you\b|\byou value\b|\bwhat you want\b|\bfor you\b")
+                     r"\bbut\b|\beven though\b|\balthough\b|(?<!\ba )\bwhile\b")
+_MEANING = re.compile(r"\bit's like a\b|\bas if\b|\bas though\b|\bmatters? to you\b|"
+                      r"\bimportant to you\b|\byou value\b|\bwhat you want\b")
+_GENERIC_FEELING = frozenset("feel feeling feelings felt down lost stuck".split())
 NEW_CONTENT_SHARE = 0.5
 DEPTH_WEIGHT = 0.5
 
@@ -274,12 +285,15 @@ DEPTH_WEIGHT = 0.5
 def adds_meaning(response: object, client: object = "") -> bool:
     """Whether a reflection goes beyond the client's words (the cues above)."""
     r, c = normalise(response), normalise(client)
+    if not c:
+        return False  # nothing to compare with: the learned head decides alone
     client_words = set(tokens(c))
-    if any(w in FEELING_WORDS and w not in client_words for w in tokens(r)):
+    if any(w in FEELING_WORDS and w not in _GENERIC_FEELING and w not in client_words
+           for w in tokens(r)):
         return True
     if _DOUBLE.search(r) or _MEANING.search(r):
         return True
-    rs = content_stems(r)
+    rs = content_stems(r) - _GENERIC_FEELING
     return bool(rs) and len(rs - content_stems(c)) / len(rs) >= NEW_CONTENT_SHARE
 
 
@@ -287,6 +301,8 @@ def adjust_reflection(probs: dict[str, float], response: object,
                       client: object = "") -> dict[str, float]:
     """The simple/complex head's probabilities, nudged by ``adds_meaning`` (DEPTH_WEIGHT on
     the log-odds). Used identically in analyse, coach-eval and the training script's CV."""
+    if not normalise(client):
+        return dict(probs)
     p = min(max(probs.get("complex", 0.5), 1e-9), 1 - 1e-9)
     z = math.log(p / (1 - p)) + (DEPTH_WEIGHT if adds_meaning(response, client)
                                  else -DEPTH_WEIGHT)

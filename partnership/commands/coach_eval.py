@@ -151,7 +151,9 @@ def run(args) -> int:
         print("Simple vs complex reflections: n/a (no reflection_subtype column)")
     if res["affirmation_f1"] is not None:
         print(f"Affirmations (n={res['affirmation_n']}): F1 {_fmt(res['affirmation_f1'])}")
-    for line in raters.describe(res["raters"]):
+    who = "coach (trained on these utterances: not comparable)" if res["training_data"] \
+        else "coach"
+    for line in raters.describe(res["raters"], who=who):
         print(line)
     print("Reference: expert annotators agree at kappa 0.74 (main behaviour), 0.74 "
           "(open/closed) and 0.50 (simple/complex).")

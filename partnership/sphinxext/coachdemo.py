@@ -1,7 +1,9 @@
 """``{coach-demo}``: the reflection coach, live in the static book page.
 
 The directive renders a plain HTML form (two labelled text areas, a button, a status line and a
-result region that screen readers announce). ``book/_static/coach-demo.js`` runs the coach in
+result region that screen readers announce). The button is a plain (non-submit) button, disabled
+until the script has loaded, so the form can never send what was typed anywhere, with or
+without JavaScript. ``book/_static/coach-demo.js`` runs the coach in
 the reader's browser with Pyodide, the WebAssembly CPython vendored in
 ``book/_static/vendored/`` (loaded only when the reader asks for a check). The coach's own
 Python files and weights are copied into the built site's ``_static/coach-py/`` with a
@@ -16,6 +18,7 @@ The options (all optional) set the example the form starts with::
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import shutil
@@ -32,7 +35,8 @@ JS_FILE = "coach-demo.js"
 PY_DIR = "coach-py"                          # under _static in the built site
 PACKAGE = Path(partnership.__file__).resolve().parent
 # What the coach needs at run time; nothing else of the package is shipped to the page.
-SHIPPED = ["__init__.py", "coach/*.py", "coach/coach_model.npz"]
+SHIPPED = ["__init__.py", "coach/__init__.py", "coach/features.py", "coach/model.py",
+           "coach/rules.py", "coach/feedback.py", "coach/summary.py", "coach/coach_model.npz"]
 
 DEFAULT_CLIENT = ("I know I should cut down, but after a long shift a drink is the only thing "
                   "that helps me switch off.")
@@ -59,7 +63,8 @@ def visit_html(self, node):
     i = node["ident"]
     client = html.escape(node["client"])
     self.body.append(f"""
-<form class="coach-demo" id="{i}" data-pyodide="{PYODIDE_DIR}/" data-coach="{PY_DIR}/">
+<form class="coach-demo" id="{i}" data-pyodide="{PYODIDE_DIR}/" data-coach="{PY_DIR}/"
+ action="#" onsubmit="return false;">
 <fieldset>
 <legend>Try the reflection coach</legend>
 <p class="coach-demo-note">The coach runs inside this page: nothing you type leaves your
@@ -69,7 +74,7 @@ computer. The first check loads the coach (about 15 MB), which takes a few secon
 <label for="{i}-response">What you would say back</label>
 <textarea id="{i}-response" name="response" rows="3"
  placeholder="For example: It sounds like..."></textarea>
-<button type="submit" class="btn btn-primary">Check my response</button>
+<button type="button" class="btn btn-primary" disabled>Check my response</button>
 </fieldset>
 <p class="coach-demo-status" role="status"></p>
 <div class="coach-demo-result" aria-live="polite"></div>
@@ -104,15 +109,17 @@ def copy_coach(app, exception):
     out = Path(app.outdir) / "_static" / PY_DIR
     if out.exists():
         shutil.rmtree(out)
-    rels = []
+    files = {}
     for src in shipped_files():
         rel = Path("partnership") / src.relative_to(PACKAGE)
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out / rel)
-        rels.append(rel.as_posix())
+        # the content hash lets the page ask for each file by version (no stale mix of old and
+        # new modules after the book is rebuilt)
+        files[rel.as_posix()] = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
     (out / "manifest.json").write_text(
-        json.dumps({"version": partnership.__version__, "files": rels}, indent=1),
-        encoding="utf-8")
+        json.dumps({"version": partnership.__version__, "files": sorted(files),
+                    "sha256": files}, indent=1), encoding="utf-8")
 
 
 def setup(app):
