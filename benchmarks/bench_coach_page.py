@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     firsts, loads, later = [], [], []
     with served_book(args.html) as (base, _html, browser):
         for _ in range(args.runs):
-            f, b, lt = run_once(browser, f"{base}/{PAGE}", args.checks)
+            f, b, lt = run_once(browser, base.rstrip("/") + "/" + PAGE, args.checks)
             firsts.append(f)
             loads.append(b)
             later += lt

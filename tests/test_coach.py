@@ -282,6 +282,13 @@ def test_model_reader_rejects_bad_files(tmp_path):
             dst.writestr(info.filename, raw)
     with pytest.raises(ModelFileError, match="main_W: .npy format version 9"):
         load_model(bad)
+    no_main = tmp_path / "no_main.npz"
+    with zipfile.ZipFile(MODEL_PATH) as src, zipfile.ZipFile(no_main, "w") as dst:
+        for info in src.infolist():
+            if not info.filename.startswith("main_"):
+                dst.writestr(info.filename, src.read(info))
+    with pytest.raises(ModelFileError, match="no 'main' head"):
+        load_model(no_main)
 
 
 def test_coaching_needs_no_numpy():

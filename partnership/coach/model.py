@@ -155,7 +155,14 @@ def load_model(path: str | Path = MODEL_PATH) -> Model:
                                  f"'cols' has {len(cols)}")
         _, scale = arrays[f"{name}_scale"]
         _, b = arrays[f"{name}_b"]
-        heads[name] = Head(meta["classes"][name], W, scale, b, n_cols)
+        classes = meta["classes"][name]
+        if not (len(scale) == len(b) == n_rows) or n_rows not in (len(classes), 1):
+            raise ModelFileError(f"{Path(path).name}: head {name!r} has {n_rows} weight rows, "
+                                 f"{len(scale)} scales, {len(b)} biases and "
+                                 f"{len(classes)} classes")
+        heads[name] = Head(classes, W, scale, b, n_cols)
+    if "main" not in heads:
+        raise ModelFileError(f"{Path(path).name}: no 'main' head (main_W)")
     return Model(heads, meta, cols)
 
 
