@@ -52,7 +52,8 @@ sys.path.insert(0, str(REPO))
 
 from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
-from partnership.coach.rules import adjust, adjust_reflection  # noqa: E402
+from partnership.coach.rules import (adjust, adjust_reflection,  # noqa: E402
+                                     input_type_cue)
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
                                          featurize)
 
@@ -160,6 +161,9 @@ def cross_validate(items, X, folds=5, codings=None):
                     adjust_reflection(dict(zip(classes, row)), items[i].text, items[i].client)
                     for row, i in zip(P, test))])
             sub_pred[h][test] = np.asarray(classes)[P.argmax(1)]
+            if h == "input":  # the wording cues win over this head, as in analyse()
+                for i in test:
+                    sub_pred[h][i] = input_type_cue(items[i].text) or sub_pred[h][i]
     yt, yp = list(y), list(pred)
     f1 = metrics.f1_scores(yt, yp, MAIN_CODES)
     out = {

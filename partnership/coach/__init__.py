@@ -60,10 +60,9 @@ def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | Non
             return max(p, key=p.get), p
         return "simple", {}
     if code == "therapist_input":
-        from .rules import input_cue, roadblocks
+        from .rules import input_type_cue
         # the transparent wording cues win over the (weaker) learned input-type head
-        blocks = roadblocks(response)
-        cue = "advice" if ("advice" in blocks or "ordering" in blocks) else input_cue(response)
+        cue = input_type_cue(response)
         if preds and "input" in preds:
             p = preds["input"]
             return (cue or max(p, key=p.get)), p

@@ -308,3 +308,10 @@ def adjust_reflection(probs: dict[str, float], response: object,
                                  else -DEPTH_WEIGHT)
     pc = 1.0 / (1.0 + math.exp(-z))
     return {"simple": 1.0 - pc, "complex": pc}
+
+
+def input_type_cue(response: object) -> str | None:
+    """The input type the wording fixes, which wins over the learned input-type head: advice
+    for an advice or ordering roadblock, else ``input_cue``. Shared by analyse and the CV."""
+    blocks = roadblocks(response)
+    return "advice" if ("advice" in blocks or "ordering" in blocks) else input_cue(response)
