@@ -46,7 +46,11 @@ def describe_code(code: str, subcode: str | None) -> str:
     return f"{base} ({subcode})" if subcode else base
 
 
-def _subcode(code: str, preds: dict | None, response, client) -> tuple[str | None, dict]:
+def subcode_for(code: str, preds: dict | None, response, client) -> tuple[str | None, dict]:
+    """The sub-code (and the head's probabilities) for ``code``: the model's heads and the
+    wording rules when ``preds`` (``Model.predict``'s output) is given, the rules alone when it
+    is None. Shared by ``analyse`` and ``partnership coach-eval``, which asks for the sub-code of
+    the experts' code whatever the coach's own code is."""
     from .rules import is_open_question
     if code == "question":
         if preds and "question" in preds:
@@ -98,7 +102,7 @@ def _analyse(response, client) -> CoachResult:
         code, probs = rule_code(response, client)
         source = "rules"
     probs = {c: float(probs.get(c, 0.0)) for c in CODES}
-    sub, subp = _subcode(code, preds, response, client)
+    sub, subp = subcode_for(code, preds, response, client)
     conf = probs[code]
     hrq = fb.hrq_score(code, sub, blocks, response, client)
     text = fb.build(code, sub, conf, probs, blocks, response, client,

@@ -32,9 +32,9 @@ def evaluate(path) -> dict:
     from partnership.coach import metrics
     from partnership.coach.annomi import MAIN_CODES, read_items
     from partnership.coach.features import featurize
-    from partnership.coach.rules import adjust, adjust_reflection, is_affirmation
+    from partnership.coach.rules import adjust
     from partnership.coach.model import get_model, load_error
-    from partnership.coach import analyse, raters
+    from partnership.coach import analyse, raters, subcode_for
 
     if Path(path).suffix.lower() in (".yml", ".yaml"):
         from partnership.coach.coded import read_coded
@@ -50,15 +50,12 @@ def evaluate(path) -> dict:
             preds = model.predict(featurize(it.text, it.client))
             main = adjust(preds["main"], it.text)
             code = max(main, key=main.get)
-            qp, rp = preds.get("question"), preds.get("reflection")
-            rp = adjust_reflection(rp, it.text, it.client) if rp else None
-            q_sub = max(qp, key=qp.get) if qp else None
-            r_sub = max(rp, key=rp.get) if rp else None
         else:  # rules fallback
-            res = analyse(it.text, it.client)
-            code = res.code
-            q_sub = analyse_sub(it.text, it.client, "question")
-            r_sub = "simple"
+            preds = None
+            code = analyse(it.text, it.client).code
+        # the sub-codes analyse() would give, for the experts' code whatever the coach's is
+        q_sub = subcode_for("question", preds, it.text, it.client)[0]
+        r_sub = subcode_for("reflection", preds, it.text, it.client)[0]
         y_true.append(it.main)
         y_pred.append(code)
         by_key[(it.transcript_id, it.utterance_id)] = code
@@ -69,7 +66,8 @@ def evaluate(path) -> dict:
             r_true.append(it.sub["reflection_subtype"])
             r_pred.append(r_sub)
         a_true.append("yes" if it.sub.get("other_subtype") == "affirmation" else "no")
-        a_pred.append("yes" if code == "other" and is_affirmation(it.text) else "no")
+        affirms = code == "other" and subcode_for("other", preds, it.text, it.client)[0]
+        a_pred.append("yes" if affirms == "affirmation" else "no")
     labels = list(MAIN_CODES)
     marks_affirmations = info["has_subtypes"].get("other_subtype", False)
     out = {
@@ -106,11 +104,6 @@ def _is_training_file(path, model) -> bool:
     except OSError:
         return False
     return digest in set(model.meta.get("data", {}).get("sha256", {}).values())
-
-
-def analyse_sub(text, client, kind):
-    from partnership.coach.rules import is_open_question
-    return "open" if is_open_question(text) else "closed"
 
 
 def _fmt(v):
