@@ -53,7 +53,12 @@ _PATTERNS = {
 
 def roadblocks(response: object) -> list[str]:
     """Names of the roadblocks the response contains, in a fixed order. Never raises."""
-    text = normalise(response)
+    return _roadblocks(normalise(response))
+
+
+# The rules below each have a public form (any object in) and a private form on text already
+# normalised, so that adjust() and input_type_cue() normalise and scan for roadblocks once.
+def _roadblocks(text: str) -> list[str]:
     found = [name for name, pat in _PATTERNS.items() if pat.search(text)]
     if "?" in text and _WHY.search(text):
         found.append("why-question")
@@ -212,9 +217,13 @@ def is_affirmation(response: object) -> bool:
     """A statement (no "?") with an affirming phrase ("that took courage", "well done"), not
     framed as a reflection ("It sounds like that took courage" stays with the model)."""
     text = normalise(response)
+    return _is_affirmation(text, _roadblocks(text))
+
+
+def _is_affirmation(text: str, blocks: list[str]) -> bool:
     return (bool(text) and "?" not in text and not _REFLECTING.match(text)
             and not _NEGATIVE.search(text)
-            and not {"judging", "labelling"} & set(roadblocks(text))
+            and not {"judging", "labelling"} & set(blocks)
             and bool(AFFIRMATIONS.search(text)))
 
 
@@ -223,12 +232,16 @@ def input_cue(response: object) -> str | None:
     'options', 'negotiation'), or None; questions never match. Information stated plainly
     (``is_plain_fact``) is the last resort."""
     text = normalise(response)
+    return _input_cue(text, _roadblocks(text))
+
+
+def _input_cue(text: str, blocks: list[str]) -> str | None:
     if not text or "?" in text or _REFLECTING.match(text):
         return None  # a question, or a statement framed as a reflection ("It sounds like...")
     for name, pat in INPUT_CUES.items():
         if pat.search(text):
             return name
-    if "advice" in roadblocks(text) or _TRY.search(text):
+    if "advice" in blocks or _TRY.search(text):
         return "advice"
     if is_plain_fact(text):
         return "information"
@@ -237,7 +250,10 @@ def input_cue(response: object) -> str | None:
 
 def is_pleasantry(response: object) -> bool:
     """A one-sentence statement opening with thanks, a greeting or "I'm glad"."""
-    text = normalise(response)
+    return _is_pleasantry(normalise(response))
+
+
+def _is_pleasantry(text: str) -> bool:
     return bool(text) and "?" not in text and len(sentences(text)) <= 1 \
         and bool(PLEASANTRIES.match(text))
 
@@ -253,16 +269,19 @@ def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
 
 def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     """Transparent rules on top of the model: a one-sentence pleasantry ("Thanks for telling
-    me.") or an affirmation ("That took real courage.") is other, and a statement with a therapist-input cue ("you could", "let's", "research
-    shows", "some people ..., others ...") is therapist input, each with at least CUE_FLOOR
-    probability. Used identically in analyse, coach-eval and the training script's
-    cross-validation, so the published agreement figures include them."""
+    me.") or an affirmation ("That took real courage.") is other, and a statement with a
+    therapist-input cue ("you could", "let's", "research shows", "some people ..., others
+    ...") is therapist input, each with at least CUE_FLOOR probability. Used identically in
+    analyse, coach-eval and the training script's cross-validation, so the published
+    agreement figures include them."""
+    text = normalise(response)
+    blocks = _roadblocks(text)
     # thanks or an affirmation is other, unless it comes with advice, an order or a warning:
     # that roadblock is what the learner most needs to hear about
-    blunt = {"advice", "ordering", "warning"} & set(roadblocks(response))
-    if (is_pleasantry(response) or is_affirmation(response)) and not blunt:
+    blunt = {"advice", "ordering", "warning"} & set(blocks)
+    if (_is_pleasantry(text) or _is_affirmation(text, blocks)) and not blunt:
         return _floor(probs, "other")
-    if input_cue(response):
+    if _input_cue(text, blocks):
         return _floor(probs, "therapist_input")
     return probs
 
@@ -284,7 +303,10 @@ DEPTH_WEIGHT = 0.5
 
 def adds_meaning(response: object, client: object = "") -> bool:
     """Whether a reflection goes beyond the client's words (the cues above)."""
-    r, c = normalise(response), normalise(client)
+    return _adds_meaning(normalise(response), normalise(client))
+
+
+def _adds_meaning(r: str, c: str) -> bool:
     if not c:
         return False  # nothing to compare with: the learned head decides alone
     client_words = set(tokens(c))
@@ -301,10 +323,11 @@ def adjust_reflection(probs: dict[str, float], response: object,
                       client: object = "") -> dict[str, float]:
     """The simple/complex head's probabilities, nudged by ``adds_meaning`` (DEPTH_WEIGHT on
     the log-odds). Used identically in analyse, coach-eval and the training script's CV."""
-    if not normalise(client):
+    c = normalise(client)
+    if not c:
         return dict(probs)
     p = min(max(probs.get("complex", 0.5), 1e-9), 1 - 1e-9)
-    z = math.log(p / (1 - p)) + (DEPTH_WEIGHT if adds_meaning(response, client)
+    z = math.log(p / (1 - p)) + (DEPTH_WEIGHT if _adds_meaning(normalise(response), c)
                                  else -DEPTH_WEIGHT)
     pc = 1.0 / (1.0 + math.exp(-z))
     return {"simple": 1.0 - pc, "complex": pc}
@@ -313,5 +336,6 @@ def adjust_reflection(probs: dict[str, float], response: object,
 def input_type_cue(response: object) -> str | None:
     """The input type the wording fixes, which wins over the learned input-type head: advice
     for an advice or ordering roadblock, else ``input_cue``. Shared by analyse and the CV."""
-    blocks = roadblocks(response)
-    return "advice" if ("advice" in blocks or "ordering" in blocks) else input_cue(response)
+    text = normalise(response)
+    blocks = _roadblocks(text)
+    return "advice" if ("advice" in blocks or "ordering" in blocks) else _input_cue(text, blocks)
