@@ -228,15 +228,23 @@ DISCOURSE = frozenset("so and but now then well okay ok yeah yes um uh mm hmm mm
                       "alright oh like just".split())
 
 
+def opening_words(sent: list[str]) -> list[str]:
+    """A sentence's words, without "?"/"!" and without the discourse markers that open it
+    ("okay, so do you..." -> "do you..."): what decides whether it is built as a question."""
+    ws = [t for t in sent if t not in ("?", "!")]
+    i = 0
+    while i < len(ws) and ws[i] in DISCOURSE:
+        i += 1
+    return ws[i:]
+
+
 def question_feats(sents: list[list[str]]) -> dict[str, float]:
     """Block ``q``: how each question sentence opens, after any discourse markers."""
     q: dict[str, float] = {}
     qs = [s for s in sents if s and s[-1] == "?"]
     q["nq:" + str(min(len(qs), 3))] = 1.0
     for k, sent in enumerate(qs):
-        ws = [t for t in sent if t not in ("?", "!")]
-        while ws and ws[0] in DISCOURSE:
-            ws = ws[1:]
+        ws = opening_words(sent)
         tag = "ql" if k == len(qs) - 1 else "qa"  # the last question, or an earlier one
         q[tag + "1:" + " ".join(ws[:1])] = 1.0
         q[tag + "2:" + " ".join(ws[:2])] = 1.0

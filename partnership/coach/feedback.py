@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from .features import (DISCOURSE, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS, normalise,
-                       sentences, tokens)
+from .features import (FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS, normalise,
+                       opening_words, sentences, tokens)
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SENT = re.compile(r"[^.!?]+[.!?]?")
@@ -129,9 +129,7 @@ def statement_with_question_mark(response: str) -> bool:
     sents = sentences(normalise(response))
     if not sents or sents[-1][-1] != "?":
         return False
-    words = [t for t in sents[-1] if t not in ("?", "!")]
-    while words and words[0] in DISCOURSE:
-        words = words[1:]
+    words = opening_words(sents[-1])
     return len(words) >= 3 and words[0] not in QUESTION_OPENERS and \
         words[0] not in OPEN_OPENERS and "or" not in words  # "stop, or cut down?" asks
 
