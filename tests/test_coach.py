@@ -15,6 +15,7 @@ from partnership.cli import main as cli_main
 from partnership.coach import CoachResult, analyse, plot_session, session_summary
 from partnership.coach import metrics
 from partnership.coach.model import MODEL_PATH
+from fresh_python import modules_after
 
 REPO = Path(__file__).resolve().parents[1]
 CODES = {"question", "reflection", "therapist_input", "other"}
@@ -293,22 +294,14 @@ def test_model_reader_rejects_bad_files(tmp_path):
 
 def test_coaching_needs_no_numpy():
     """Loading the model and coding an answer import neither NumPy nor anything heavier."""
-    code = ("import sys; from partnership.coach import analyse; "
-            "r = analyse('So you are worried.', 'I might lose my job.'); "
-            "assert r.source == 'model', r; "
-            "print([m for m in ('numpy', 'sklearn', 'matplotlib', 'scipy') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    code = ("from partnership.coach import analyse\n"
+            "r = analyse('So you are worried.', 'I might lose my job.')\n"
+            "assert r.source == 'model', r")
+    assert modules_after(code, ("numpy", "sklearn", "matplotlib", "scipy")) == []
 
 
 def test_import_is_light():
-    code = ("import sys, partnership.coach; "
-            "bad = [m for m in ('sklearn', 'matplotlib', 'scipy') if m in sys.modules]; "
-            "print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    assert modules_after("import partnership.coach", ("sklearn", "matplotlib", "scipy")) == []
 
 
 # --- metrics and coach-eval ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from fresh_python import modules_after
 from partnership import store as store_mod
 from partnership.store import DEFAULT_FILENAME, SCHEMA, VERSION, AnswerStore, StoreError
 
@@ -257,12 +258,8 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_answers(tmp_path):
 
 def test_store_import_is_light():
     """nbgrader hidden tests import the store headless: no widgets, no plotting."""
-    code = ("import sys, partnership, partnership.store, partnership.scoring; "
-            "heavy = [m for m in ('ipywidgets', 'matplotlib', 'IPython', 'numpy') "
-            "if m in sys.modules]; print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    assert modules_after("import partnership, partnership.store, partnership.scoring",
+                         ("ipywidgets", "matplotlib", "IPython", "numpy")) == []
 
 
 def test_file_system_without_fsync(tmp_path, monkeypatch):
