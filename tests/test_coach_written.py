@@ -21,6 +21,7 @@ a change that makes the coach worse at its real job fails here.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,12 @@ FLOORS = {  # file -> (accuracy, kappa) floors
 }
 
 
+@functools.cache
+def scores(name: str) -> dict:
+    """coach-eval's figures for one set, computed once for all the tests that read them."""
+    return evaluate(DATA / name)
+
+
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_written_sets_are_valid(name):
     items, info = read_coded(DATA / name)
@@ -50,7 +57,7 @@ def test_written_sets_are_valid(name):
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_coach_on_written_responses(name):
     floors = FLOORS[name]
-    res = evaluate(DATA / name)
+    res = scores(name)
     assert res["n"] == len(read_coded(DATA / name)[0])
     acc_floor, kappa_floor = floors
     assert res["accuracy"] >= acc_floor, res
@@ -61,7 +68,7 @@ def test_coach_on_written_responses(name):
                                          ("coach_written_heldout2.yml", 0.58),
                                          ("coach_written_affirmations.yml", 0.7)])
 def test_coach_recognises_affirmations(name, floor):
-    res = evaluate(DATA / name)
+    res = scores(name)
     assert res["affirmation_n"] >= 6
     assert res["affirmation_f1"] >= floor, res["affirmation_f1"]
 
@@ -70,7 +77,7 @@ def test_coach_recognises_affirmations(name, floor):
                                          ("coach_written_heldout.yml", 0.7),
                                          ("coach_written_heldout2.yml", 0.68)])
 def test_simple_vs_complex_on_written_reflections(name, floor):
-    res = evaluate(DATA / name)
+    res = scores(name)
     assert res["reflection_n"] >= 20
     assert res["reflection_kappa"] >= floor, res["reflection_kappa"]
 
