@@ -130,6 +130,14 @@ class Statement(_Strict):
     feedback: _Why
 
 
+def category_ids(categories) -> list[str]:
+    """The categories' ids, refusing duplicates (practice and graded sorting items alike)."""
+    ids = [c.id for c in categories]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"categories: duplicate category id in {ids}")
+    return ids
+
+
 class CategorizeItem(_ItemBase):
     type: Literal["categorize"]
     categories: list[Category] = Field(min_length=2, max_length=5)
@@ -137,9 +145,7 @@ class CategorizeItem(_ItemBase):
 
     @model_validator(mode="after")
     def _check(self):
-        ids = [c.id for c in self.categories]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"categories: duplicate category id in {ids}")
+        ids = category_ids(self.categories)
         for i, s in enumerate(self.statements):
             if s.category not in ids:
                 raise ValueError(f"statements.{i}.category: {s.category!r} is not one of {ids}")

@@ -31,7 +31,8 @@ from typing import Annotated, Literal, Union
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from partnership.bank_schema import BankError, Category, _ItemBase, _message, _Strict
+from partnership.bank_schema import (BankError, Category, _ItemBase, _message, _Strict,
+                                     category_ids)
 from partnership.store import AnswerStore, StoreError
 from partnership.validation import require_unique_ids
 
@@ -102,9 +103,7 @@ class GradedCategorize(_GradedBase):
 
     @model_validator(mode="after")
     def _check(self):
-        ids = [c.id for c in self.categories]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"categories: duplicate category id in {ids}")
+        category_ids(self.categories)
         return self
 
 
