@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .annomi import MAIN_CODES, AnnoMIError, Item
+from .annomi import MAIN_CODES, SUBLABELS, AnnoMIError, Item
 
-SUBCODES = {"question": ("open", "closed"), "reflection": ("simple", "complex"),
-            "therapist_input": ("information", "advice", "negotiation", "options"),
-            "other": ("affirmation",)}
 SUB_COLUMN = {"question": "question_subtype", "reflection": "reflection_subtype",
               "therapist_input": "therapist_input_subtype", "other": "other_subtype"}
+# the AnnoMI sub-labels of each code, plus the affirmation (MITI's "Affirm") for other
+SUBCODES = {code: SUBLABELS.get(col, ("affirmation",)) for code, col in SUB_COLUMN.items()}
 
 
 class CodedFileError(AnnoMIError):
