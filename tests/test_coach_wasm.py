@@ -44,17 +44,15 @@ def _require(tool_ok: bool, reason: str):
 
 @pytest.fixture(scope="module")
 def wasm_run(tmp_path_factory):
-    from partnership.sphinxext.coachdemo import PACKAGE, PYODIDE_DIR, shipped_files
+    from partnership.sphinxext.coachdemo import PYODIDE_DIR, copy_shipped
     node = shutil.which("node")
     _require(node is not None, "Node.js not found")
     pyodide = REPO / "book" / "_static" / PYODIDE_DIR
     # exactly the files the book page ships, so this also proves that subset is enough
-    pkg = tmp_path_factory.mktemp("shipped") / "partnership"
-    for src in shipped_files():
-        dest = pkg / src.relative_to(PACKAGE)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(pyodide), str(pkg)],
+    shipped = tmp_path_factory.mktemp("shipped")
+    copy_shipped(shipped)
+    proc = subprocess.run([node, str(WASM / "run_coach.mjs"), str(pyodide),
+                           str(shipped / "partnership")],
                           input=json.dumps(INPUTS), capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -102,6 +102,19 @@ def shipped_files() -> list[Path]:
     return files
 
 
+def copy_shipped(out: Path) -> dict[str, str]:
+    """Copy the coach's run-time files to ``out/partnership/...``; return each one's path
+    (relative to ``out``) with a short content hash. The page and the WebAssembly test both
+    run exactly this set."""
+    files = {}
+    for src in shipped_files():
+        rel = Path("partnership") / src.relative_to(PACKAGE)
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, out / rel)
+        files[rel.as_posix()] = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    return files
+
+
 def copy_coach(app, exception):
     """Copy the coach's run-time files and a manifest into the built site's _static."""
     if exception is not None or app.builder.format != "html":
@@ -109,14 +122,9 @@ def copy_coach(app, exception):
     out = Path(app.outdir) / "_static" / PY_DIR
     if out.exists():
         shutil.rmtree(out)
-    files = {}
-    for src in shipped_files():
-        rel = Path("partnership") / src.relative_to(PACKAGE)
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, out / rel)
-        # the content hash lets the page ask for each file by version (no stale mix of old and
-        # new modules after the book is rebuilt)
-        files[rel.as_posix()] = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    # the content hashes let the page ask for each file by version (no stale mix of old and
+    # new modules after the book is rebuilt)
+    files = copy_shipped(out)
     (out / "manifest.json").write_text(
         json.dumps({"version": partnership.__version__, "files": sorted(files),
                     "sha256": files}, indent=1), encoding="utf-8")
