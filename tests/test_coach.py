@@ -599,3 +599,82 @@ def test_reflection_frames_never_trigger_input_cues(response):
 def test_near_echoes_do_not_count_as_adding_meaning(response, client):
     from partnership.coach.rules import adds_meaning
     assert not adds_meaning(response, client)
+
+
+# Cues added in session 3 after reading held out 2's errors (see the model card), each with the
+# near-miss it must not catch.
+@pytest.mark.parametrize("response, kind", [
+    ("My suggestion would be to split the night with your partner.", "advice"),
+    ("I'd really encourage you to see your doctor before stopping.", "advice"),
+    ("It might be worth asking your manager about day shifts.", "advice"),
+    ("Ask for a meeting with the pastoral team.", "advice"),
+    ("Make sure you eat something before the evening shift.", "advice"),
+    ("Stopping suddenly can bring on dizziness and low mood.", "information"),
+    ("Sleep problems are very common after a move like that.", "information"),
+    ("There's a walking group, a lunch club and a phone befriending service; any of those "
+     "might suit.", "options"),
+    ("It sounds like it might be worth asking your manager.", None),   # a reflection frame
+    ("Tell me more about the night shifts.", None),                     # an open question
+    ("You keep a close eye on every dose.", None),                      # no imperative
+    ("So you know it's normal.", None),                                 # reflects the client
+])
+def test_more_written_input_cues(response, kind):
+    from partnership.coach.rules import input_cue
+    assert input_cue(response) == kind
+
+
+@pytest.mark.parametrize("response, affirming", [
+    ("You've put a lot of work into getting well.", True),
+    ("You've kept going through one of the hardest losses anyone can face.", True),
+    ("You've been incredibly devoted to her.", True),
+    ("It's clear you want to be in charge of your health, and that's a strength.", True),
+    ("Even as fed up as you are, you still came in today, and that matters.", True),
+    ("Getting yourself to that coffee morning was an achievement.", True),
+    ("You took a big step going to that meeting.", True),
+    ("You took a big step back from your friends after the move.", False),
+    ("You've been so stressed since the move.", False),
+    ("You've kept it to yourself for a long time.", False),
+    ("You've kept your drinking hidden from your family.", False),
+    ("You've already tried to stop twice.", False),
+    ("Being there for your kids is what matters to you.", False),
+])
+def test_more_affirmations(response, affirming):
+    from partnership.coach.rules import is_affirmation
+    assert is_affirmation(response) is affirming
+
+
+@pytest.mark.parametrize("response", [
+    "Sorry about the noise outside, they're digging up the road.",
+    "Let me grab you a glass of water before we start.",
+])
+def test_apologies_and_hospitality_are_other(response):
+    r = analyse(response, CLIENT)
+    assert (r.code, r.subcode) == ("other", None)
+
+
+@pytest.mark.parametrize("response, code, subcode", [
+    ("I'm curious what goes through your mind on those nights.", "question", "open"),
+    ("I wonder whether you've told anyone at work.", "question", "closed"),
+    ("Hi, thanks for coming in. Grab a seat wherever you like.", "other", None),
+    ("Take your time, there's no rush.", "other", None),
+    ("Your pharmacist can do a free blood pressure check.", "therapist_input", "information"),
+    ("Over time the body gets used to the same dose. That's not a sign you're doing anything "
+     "wrong.", "therapist_input", "information"),
+    ("That took courage, and you could try the same thing with your dad.",
+     "therapist_input", "advice"),                                # advice outweighs praise
+    ("You went ahead and told him, which is more than a lot of people manage.",
+     "other", "affirmation"),                                     # praise, not information
+])
+def test_statement_questions_logistics_and_services(response, code, subcode):
+    r = analyse(response, CLIENT)
+    check_result(r)
+    assert (r.code, r.subcode) == (code, subcode)
+
+
+def test_cues_leave_near_misses_to_the_model():
+    from partnership.coach.rules import is_pleasantry, is_statement_question
+    # a suggestion put as wondering is not a question
+    assert not is_statement_question("I wonder what it'd be like if you kept a diary.")
+    # thanks followed by a reflection is not small talk
+    assert not is_pleasantry("Thanks for coming in. It sounds like it has been a hard week.")
+    assert is_pleasantry("Hi, thanks for coming in. Grab a seat wherever you like.")

@@ -1,6 +1,6 @@
 """The coach on learner-style written responses, coded by the course authors.
 
-AnnoMI is transcribed speech; learners type tidy sentences. Four YAML sets of such responses
+AnnoMI is transcribed speech; learners type tidy sentences. Six YAML sets of such responses
 (``tests/data/coach_written_*.yml``, written and coded by the authors, not by MITI-certified
 coders) check the use the coach is built for:
 
@@ -12,9 +12,15 @@ coders) check the use the coach is built for:
 - ``coach_written_heldout2.yml`` (100, with 18 affirmations marked) was written separately
   again; it was scored with the first affirmation cue, then used to confirm three later changes
   chosen on the other sets (plain facts; broader affirmations; the simple/complex nudge) and
-  re-scored after a review's fixes. Its errors have not been read, but it is no longer clean;
+  re-scored after a review's fixes. In session 3 its errors were read and the cues widened
+  (a development set since);
 - ``coach_written_affirmations.yml`` (110: 55 affirmations, 35 reflections close to them, 10
-  therapist input, 10 other) was written to develop the affirmation cue (a development set).
+  therapist input, 10 other) was written to develop the affirmation cue (a development set);
+- ``coach_written_heldout3.yml`` (120) was written blind by a helper who never saw the coach or
+  the other sets; scored once before and once after the cues from held out 2, then its errors
+  were read and the cues widened again (a development set since);
+- ``coach_written_heldout4.yml`` (120) was written blind in the same way and scored once with the
+  rules before session 3 and once with the rules as they stand; its errors have not been read.
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -32,10 +38,12 @@ from partnership.commands.coach_eval import evaluate
 
 DATA = Path(__file__).resolve().parent / "data"
 FLOORS = {  # file -> (accuracy, kappa) floors
-    "coach_written_responses.yml": (0.88, 0.84),
-    "coach_written_heldout.yml": (0.80, 0.75),
-    "coach_written_heldout2.yml": (0.73, 0.65),
-    "coach_written_affirmations.yml": (0.75, 0.58),
+    "coach_written_responses.yml": (0.90, 0.87),
+    "coach_written_heldout.yml": (0.88, 0.85),
+    "coach_written_heldout2.yml": (0.92, 0.90),
+    "coach_written_affirmations.yml": (0.82, 0.70),
+    "coach_written_heldout3.yml": (0.93, 0.90),
+    "coach_written_heldout4.yml": (0.72, 0.62),
 }
 
 
@@ -65,8 +73,10 @@ def test_coach_on_written_responses(name):
 
 
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.9),
-                                         ("coach_written_heldout2.yml", 0.58),
-                                         ("coach_written_affirmations.yml", 0.7)])
+                                         ("coach_written_heldout2.yml", 0.9),
+                                         ("coach_written_affirmations.yml", 0.8),
+                                         ("coach_written_heldout3.yml", 0.9),
+                                         ("coach_written_heldout4.yml", 0.4)])
 def test_coach_recognises_affirmations(name, floor):
     res = scores(name)
     assert res["affirmation_n"] >= 6

@@ -51,8 +51,10 @@ def subcode_for(code: str, preds: dict | None, response, client) -> tuple[str | 
     wording rules when ``preds`` (``Model.predict``'s output) is given, the rules alone when it
     is None. Shared by ``analyse`` and ``partnership coach-eval``, which asks for the sub-code of
     the experts' code whatever the coach's own code is."""
-    from .rules import is_open_question
+    from .rules import is_open_question, is_statement_question
     if code == "question":
+        if is_statement_question(response):  # "I wonder whether...": the wording decides
+            return ("open" if is_open_question(response) else "closed"), {}
         if preds and "question" in preds:
             p = preds["question"]
             return max(p, key=p.get), p

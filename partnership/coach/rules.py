@@ -69,6 +69,19 @@ def feeling_words(text: object) -> list[str]:
     return [w for w in tokens(normalise(text)) if w in FEELING_WORDS]
 
 
+# A question put as a statement ("I'm curious what goes through your mind."): MITI codes the
+# request for information, so these are questions; "whether"/"if" makes them closed.
+_STATEMENT_QUESTION = re.compile(
+    r"(?:(?:so|and|okay|ok|well|right),? )*(?:i'm (?:really |just )?curious|i am curious|"
+    r"i (?:do )?wonder|i'm wondering|i'd (?:really )?(?:like|love) to (?:hear|know|understand))"
+    r" (?:about|what|how|why|when|where|who|which|more|whether|if)\b"
+    r"(?! it(?:'d| would) be like)")  # "I wonder what it'd be like if you..." suggests
+
+
+def is_statement_question(text: object) -> bool:
+    return bool(_STATEMENT_QUESTION.match(normalise(text)))
+
+
 def is_open_question(text: object) -> bool:
     toks = [t for t in tokens(normalise(text)) if t not in ("?", "!")]
     t = " ".join(toks)
@@ -76,6 +89,9 @@ def is_open_question(text: object) -> bool:
         return False
     if toks[0] in OPEN_OPENERS or t.startswith(("tell me", "say more", "help me understand")):
         return True
+    m = _STATEMENT_QUESTION.match(t)
+    if m:
+        return not t[m.end() - 7:m.end()].endswith(("whether", " if"))
     # "Do you want to tell me what happened?" reads as closed in form; MITI codes the form.
     return False
 
@@ -114,44 +130,85 @@ def _phrases(*phrases: str) -> re.Pattern:
 
 
 INPUT_CUES: dict[str, re.Pattern] = {
-    "negotiation": _phrases("let's", "let us", "i'd like us to", "i would like us to",
-                            "we could", "how about we", "we can look at", "shall we",
-                            "i thought we could"),
     "options": re.compile(
         r"(?<![a-z'])(?:some (?:people|folks)\b[^.]*\b(?:others|some)\b"
         r"|there are (?:a few|several|different|lots of|a number of|many) "
-        r"(?:ways|options|routes|things|approaches|choices)"
-        r"|one option|another option|you could either)"),
-    "advice": _phrases("you could", "you might try", "you may want to", "it might help to",
-                       "it may help to", "it could help to", "it can help to", "it helps to",
-                       "i'd encourage", "i would encourage"),
+        r"(?:ways|options|routes|things|approaches|choices|directions|possibilities|paths)"
+        r"|one option|another option|you could either"
+        r"|any (?:one )?of (?:those|these|them) (?:might|could|may|would)"
+        r"|(?:could|can)\b[^.?]*, or\b[^.?]*, or\b)"),  # "X could A, or B, or C"
+    "negotiation": re.compile(
+        r"(?<![a-z'])(?:let's|let us|i'd like us to|i would like us to|we could|how about we"
+        r"|we can look at|shall we|i thought we could|decide together"
+        r"|we(?:'ve| have) got (?:about |around )?\w+ minutes"
+        r"|(?:i'd like to|we could|we can|suggest we) spend (?:some of |the rest of )?"
+        r"(?:today|it|the time|our time|the session))(?![a-z'])"),
+    "advice": re.compile(
+        r"(?<![a-z'])(?:you could(?! (?:\w+ )?have\b)|you might try|you may want to"
+        r"|it (?:might|may|could|can|would) help to|it helps to"
+        r"|(?:i|we)(?:'d| would)? (?:really |strongly |gently )?(?:encourage|suggest|recommend)"
+        r"(?! we\b)"
+        r"|my (?:suggestion|recommendation)|would be my (?:suggestion|recommendation|advice)"
+        r"|(?:it|it's|it is|it'd|it would|it might|it may|it could) (?:be )?"
+        r"(?:really |definitely )?worth (?:asking|trying|talking|speaking|looking|checking|"
+        r"considering|thinking|getting|booking|giving|making|having)"
+        r"|(?:might|would|could) be a good idea|you (?:might|may) find it (?:easier|helpful|"
+        r"useful|easiest)|if it were me|in your shoes)(?![a-z'])"),
     "information": _phrases("research", "studies", "a study", "evidence", "guidelines",
                             "most people", "many people", "some people", "people often",
                             "a lot of people", "it's common", "is common", "are common",
-                            "a common", "commonly", "on average"),
+                            "a common", "commonly", "on average", "very common",
+                            "is normal", "are normal", "a normal part of", "perfectly normal"),
 }
-_TRY = re.compile(r"(?:^|[.!;]\s+)try\b")  # an imperative "Try ..." opening a sentence
+# what a named service or professional offers: information, even when it speaks of "your" GP
+_SERVICE = re.compile(
+    r"(?<![a-z'])(?:your|the) (?:gp|doctor|nurse|pharmacist|midwife|keyworker|key worker|"
+    r"health visitor|social worker|team|clinic|service|practice|surgery|counsellor|physio|"
+    r"helpline|programme|program|centre|center|group)s? (?:here )?(?:can|could|will be able to|"
+    r"offers?|runs?|provides?)\b")
+# an imperative opening a sentence: "Try ...", "Ask for a meeting ...", "Make sure ..."
+_TRY = re.compile(r"(?:^|[.!;]\s+)(?:try|ask (?:for|your|a|the|about|if|whether)"
+                  r"|talk to|speak to|make sure|have a (?:word|chat|think|look)"
+                  r"|give (?:it|them|yourself) a (?:go|try)|book (?:a|an|in)"
+                  r"|(?:ring|phone|call) (?:your|the|a|them|him|her)|avoid|cut (?:down|back)"
+                  r"|stop(?! me\b)|keep (?:a|to|taking|trying)|write (?:down|it)"
+                  r"|set (?:a|an|yourself|up))\b")
 # Information stated plainly: an impersonal statement (no "you", no "I"/"we") that carries a
 # marker of general fact (a number, "usually", "most", "risk", "units", "the body"...). Learners
 # write facts this way; a reflection nearly always speaks of the client ("you", "your").
 _PERSONAL = frozenset("you your you're you've you'd you'll yourself yours i i'm i've i'd i'll me "
                       "my we we're us our let's".split())
 _FACT = re.compile(r"\d|%|per ?cent|\b(?:usually|typically|generally|often|most|many|risk|"
-                   r"units?|guidelines?|recommended|can cause|tends? to|the body|the brain)\b|"
+                   r"units?|guidelines?|recommended|can cause|tends? to|the body|the brain|"
+                   r"common|normal|likely|can (?:bring on|lead to|trigger|make|affect|help)|"
+                   r"reduces|increases|lowers|raises|(?:once|twice|\w+ times) a (?:day|week|month)"
+                   r")\b|"
                    r"\bwithin (?:a|the|\w+) (?:few )?(?:hours|days|weeks|months)\b")
 PLAIN_FACT_MIN_WORDS = 6
 
 
 def is_plain_fact(text: str) -> bool:
-    """``text`` normalised: an impersonal statement with a marker of general fact."""
-    words = {t for t in tokens(text) if t not in ("?", "!")}
-    return ("?" not in text and len(words) >= PLAIN_FACT_MIN_WORDS and not (words & _PERSONAL)
-            and bool(_FACT.search(text)))
+    """``text`` normalised: a statement whose first sentence is impersonal and carries a marker
+    of general fact (a later sentence may turn to the client: "..., not a sign you're...")."""
+    if "?" in text:
+        return False
+    first = next((" ".join(s) for s in sentences(text) if len(s) >= 3), "")
+    for part in (text, first):
+        words = {t for t in tokens(part) if t not in ("?", "!")}
+        if (len(words) >= PLAIN_FACT_MIN_WORDS and not (words & _PERSONAL)
+                and _FACT.search(part)):
+            return True
+    return False
 
 
 PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
                         "hello", "hi", "welcome", "nice to see you", "good to see you",
-                        "it's good to see", "i'm glad", "good morning", "good afternoon")
+                        "it's good to see", "i'm glad", "good morning", "good afternoon",
+                        "sorry", "apologies", "excuse me", "let me get you", "let me grab you",
+                        "let me fetch you", "take your time", "there's no rush", "no rush",
+                        "just so you know", "grab a seat", "take a seat", "have a seat",
+                        "make yourself comfortable", "come in", "i'll email you", "i'll send you",
+                        "i'll text you", "i'll post", "i'll print")
 # MITI 4.2.1 codes an affirmation ("Affirm": a genuine statement of the client's strengths,
 # efforts, values or worth) on its own, not as a reflection; AnnoMI's four codes have no place
 # for it, and its coders filed the few there under reflection or other. For a learner the
@@ -164,8 +221,8 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:takes|took|taking|showed|shows) (?:a lot of |real |some |so much |great )?"
     r"(?:courage|guts|strength|determination|commitment|effort|honesty|self-respect|"
     r"self-control|grit)",
-    r"(?:that's|that is|it's|it is|is|was) (?:a |such a )?(?:real |big |huge |great |genuine )?"
-    r"(?:achievement|accomplishment)",
+    r"(?:that's|that is|it's|it is|is|was) (?:a |an |such a |such an )?"
+    r"(?:real |big |huge |great |genuine )?(?:achievement|accomplishment)",
     r"(?:a|an) (?:real|big|huge|great|genuine) (?:achievement|accomplishment)",
     r"(?:that's|that is|it's|it is) (?:a |such a )?(?:big|huge|real|important) step",
     r"you(?:'ve| have) (?:worked|tried|fought) (?:so |really |very )?hard",
@@ -187,7 +244,8 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:a|such a) (?:really |very )(?:clever|smart|creative|mature|wise|brave|sensible) "
     r"(?:idea|decision|choice|move|step|plan|way)",
     r"(?:that's|that is|that was|what a) (?:a )?(?:really |very |so )?"
-    r"(?:clever|smart|creative|mature|wise|brave|impressive|admirable)\b",
+    r"(?:clever|smart|creative|mature|wise|brave|impressive|admirable|thoughtful|generous|"
+    r"considerate|insightful)\b",
     r"shows (?:that )?you(?:'re| are) (?:really |clearly )?(?:willing|serious|committed|"
     r"determined|ready|taking|making|trying|looking after|thinking ahead)",
     r"shows how (?:much you|seriously you|hard you|committed you)",
@@ -199,6 +257,37 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:took|take) it on your own", r"give yourself (?:some )?credit",
     r"more than (?:a lot of|most|many) people (?:manage|would|do)", r"not everyone would",
     r"you(?:'re| are) (?:really |very |so )?good at",
+    # what the client has kept doing, given or been, said as recognition
+    r"(?:and|but|yet) you(?:'ve| have) (?:done|managed) it",
+    r"you(?:'ve| have) been (?:\w+ )?(?:devoted|open|honest|brave|patient|committed|"
+    r"consistent|dedicated|determined|generous|persistent|courageous|resourceful)\b",
+    r"you(?:'ve| have) kept (?:going|at it|coming back|trying|showing up|turning up)\b",
+    r"you(?:'ve| have) put (?:a lot of|so much|real|a huge amount of|a great deal of|"
+    r"serious) (?:work|effort|energy|thought|care)",
+    r"(?:that's|that is|which is|it's|it is) a (?:real |genuine |big |huge )?strength",
+    r"(?:that|this|your) (?:kind of )?(?:persistence|determination|commitment|effort|courage|"
+    r"honesty) (?:really |will )?(?:counts|matters|shows|carry|carries)",
+    r"your (?:commitment|love|care|determination|honesty|courage|dedication|persistence)\b"
+    r"[^.?!]*\b(?:comes through|shines through|shows)\b",
+    r"you(?:'ve| have) already (?:shown|proved|proven|achieved)",
+    r"(?:took|taken|taking|made) (?:a |an )?(?:real |concrete |big |important |brave |first )"
+    r"(?:step|stand)\b(?! back| away| down| backwards)",
+    r"(?:clearly|obviously) (?:someone|somebody|a person) who",
+    r"you(?:'re| are) (?:tougher|stronger|braver|wiser) than", r"thrown yourself into",
+    r"(?:takes|took|taking) (?:real |a lot of |some |so much )?(?:persistence|patience|"
+    r"perseverance|bravery|resilience)",
+    r"(?:takes|took) a lot to (?:tell|say|share|come|ask|admit|talk|open up)",
+    r"(?:an|a real|a huge|such an) act of (?:love|courage|kindness|care|bravery|faith)",
+    r"(?:something|what) you(?:'ve| have) (?:built|achieved|earned|done) (?:yourself|on your own|"
+    r"by yourself)",
+    r"says (?:a lot|so much|something) about (?:you|the kind of|the sort of|who you are|how much)",
+    r"(?:appreciate|value|admire) your (?:honesty|openness|courage|effort|candour|candor|trust|"
+    r"commitment)",
+    r"you were (?:really |so |very )?(?:honest|open|brave|courageous|candid)\b",
+    r"(?:it's|it is) (?:really |so )?(?:great|brilliant|fantastic|wonderful|good|impressive) "
+    r"(?:that|how) you",
+    r"(?:a )?(?:strong|brave|courageous|generous|wise|mature|big) thing to do",
+    r"(?:[,;]|—|–| -|\band) that (?:really )?(?:matters|counts)\s*[.!]?$",
 )) + r")")
 CUE_FLOOR = 0.6
 
@@ -220,8 +309,14 @@ def is_affirmation(response: object) -> bool:
     return _is_affirmation(text, _roadblocks(text))
 
 
+_REFLECTING_LATER = re.compile(
+    r"(?:,|\band|\bbut|\byet)\s+(?:you(?:'re| are) (?:worried|scared|afraid|not sure|wondering|"
+    r"feeling|torn)|you feel|you worry|you wonder|it sounds|part of you)")
+
+
 def _is_affirmation(text: str, blocks: list[str]) -> bool:
     return (bool(text) and "?" not in text and not _REFLECTING.match(text)
+            and not _REFLECTING_LATER.search(text)
             and not _NEGATIVE.search(text)
             and not {"judging", "labelling"} & set(blocks)
             and bool(AFFIRMATIONS.search(text)))
@@ -243,7 +338,7 @@ def _input_cue(text: str, blocks: list[str]) -> str | None:
             return name
     if "advice" in blocks or _TRY.search(text):
         return "advice"
-    if is_plain_fact(text):
+    if _SERVICE.search(text) or is_plain_fact(text):
         return "information"
     return None
 
@@ -254,8 +349,11 @@ def is_pleasantry(response: object) -> bool:
 
 
 def _is_pleasantry(text: str) -> bool:
-    return bool(text) and "?" not in text and len(sentences(text)) <= 1 \
-        and bool(PLEASANTRIES.match(text))
+    if not text or "?" in text:
+        return False
+    sents = sentences(text)
+    # one sentence, or two short ones that are both pleasantries ("Hi. Grab a seat.")
+    return 0 < len(sents) <= 2 and all(PLEASANTRIES.match(" ".join(s)) for s in sents)
 
 
 def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
@@ -276,13 +374,17 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     agreement figures include them."""
     text = normalise(response)
     blocks = _roadblocks(text)
-    # thanks or an affirmation is other, unless it comes with advice, an order or a warning:
-    # that roadblock is what the learner most needs to hear about
+    # thanks or an affirmation is other, unless it comes with advice, an order, a warning or
+    # other therapist input: that is what the learner most needs to hear about
     blunt = {"advice", "ordering", "warning"} & set(blocks)
-    if (_is_pleasantry(text) or _is_affirmation(text, blocks)) and not blunt:
+    cue = _input_cue(text, blocks)
+    if (_is_pleasantry(text) or _is_affirmation(text, blocks)) and not blunt \
+            and cue in (None, "information"):
         return _floor(probs, "other")
-    if _input_cue(text, blocks):
+    if cue:
         return _floor(probs, "therapist_input")
+    if "?" not in text and _STATEMENT_QUESTION.match(text):
+        return _floor(probs, "question")
     return probs
 
 
