@@ -1,10 +1,11 @@
 """A practice lab in a real JupyterLab, driven by Chromium.
 
 JupyterLab runs headless on 127.0.0.1 (a free port, a random token) in a temporary folder that
-holds a copy of a practice notebook, so the saved-answer file is written there and never into
+holds copies of two practice notebooks, so the saved-answer file is written there and never into
 the repository. The test runs all cells, answers an item through the widget, sees the feedback,
 finds the answer in the saved-answer file (partnership.store.DEFAULT_FILENAME, beside the
-notebook), then restarts the kernel, runs all cells again and sees the answer restored.
+notebook), then restarts the kernel, runs all cells again and sees the answer restored. A second
+test audits the MI lab's widgets with axe-core and answers an item by keyboard alone.
 """
 from __future__ import annotations
 
@@ -26,16 +27,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = "03-empathy-lab.ipynb"
 LAB = "empathy"
+MI_NOTEBOOK = "04-mi-reflections-lab.ipynb"  # all four kinds of control, and the coach
 
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     require_chromium()
-    src = REPO / "notebooks" / NOTEBOOK
-    if not src.exists():
-        pytest.skip(f"notebooks/{NOTEBOOK} is not there yet")
     work = tmp_path_factory.mktemp("lab")
-    shutil.copy(src, work / NOTEBOOK)
+    for name in (NOTEBOOK, MI_NOTEBOOK):
+        shutil.copy(REPO / "notebooks" / name, work / name)
     home = tmp_path_factory.mktemp("lab-home")
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
@@ -163,3 +163,66 @@ def _drive(page, jupyterlab):
     assert "Restored from your saved answers" in item.locator("[role=status]").inner_text()
     assert _saved(jupyterlab["work"])[-1]["item"] == item_id
     assert not errors, errors
+
+
+def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
+    """The MI lab (radio buttons, dropdowns, a text box for the coach): axe-core's WCAG 2.1 AA
+    rules find no serious or critical violation inside the lab, every control has an
+    accessible name, and an item can be answered and checked with the keyboard alone."""
+    from browser_support import describe, serious
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(f"{jupyterlab['base']}/lab/tree/{MI_NOTEBOOK}?token={jupyterlab['token']}")
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _command(page, "notebook:run-all-cells")
+        lab = page.locator(".partnership-lab").first
+        lab.wait_for(timeout=60_000)
+        _wait_idle(page)
+
+        # every control inside the lab has a name a screen reader can announce
+        unnamed = page.evaluate("""() => {
+            const lab = document.querySelector('.partnership-lab');
+            const ctrls = lab.querySelectorAll('input, select, textarea, button');
+            return [...ctrls].filter(el => {
+                const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+                const wrap = el.closest('label');
+                const name = (el.getAttribute('aria-label') || el.title ||
+                              (id && id.textContent) || (wrap && wrap.textContent) ||
+                              (el.tagName === 'BUTTON' && el.textContent) || '').trim();
+                return !name;
+            }).map(el => el.outerHTML.slice(0, 120));
+        }""")
+        assert not unnamed, unnamed
+
+        from axe_playwright_python.sync_playwright import Axe
+        from browser_support import WCAG21AA_TAGS
+        res = Axe().run(page, context=".partnership-lab",
+                        options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
+                                 "resultTypes": ["violations"]})
+        found = serious(res.response["violations"])
+        assert not found, describe(found)
+
+        # keyboard only, as the learner's guide describes: Tab reaches each option (JupyterLab
+        # keeps the arrow keys for moving between cells), Space chooses it, Tab moves on to the
+        # item's button and Enter presses it; the feedback appears in a status region
+        item = _choice_item(page)
+        radios = item.locator(".widget-radio-box input[type=radio]")
+        radios.first.focus()
+        page.keyboard.press("Tab")
+        assert radios.nth(1).evaluate("r => r === document.activeElement")
+        page.keyboard.press("Space")
+        assert radios.nth(1).is_checked()
+        button = item.get_by_role("button", name=re.compile("Check answer"))
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if button.evaluate("b => b === document.activeElement"):
+                break
+        assert button.evaluate("b => b === document.activeElement"), "Tab never reached it"
+        page.keyboard.press("Enter")
+        feedback = item.locator("[role=status]")
+        feedback.wait_for(timeout=20_000)
+        assert re.search(r"Correct|Not quite|Partly right", feedback.inner_text())
+    finally:
+        ctx.close()
