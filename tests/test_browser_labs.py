@@ -99,9 +99,12 @@ def _wait_idle(page, timeout=60_000):
         timeout=timeout)
 
 
+SHOWN_LAB = ".jp-NotebookPanel:not(.lm-mod-hidden) .partnership-lab"  # the open tab's lab
+
+
 def _choice_item(page):
-    """The first item box of the lab that is answered with radio buttons."""
-    return page.locator(".partnership-lab > .widget-vbox").filter(
+    """The first item box of the shown lab that is answered with radio buttons."""
+    return page.locator(f"{SHOWN_LAB} > .widget-vbox").filter(
         has=page.locator(".widget-radio-box")).first
 
 
@@ -173,17 +176,18 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     try:
-        page.goto(f"{jupyterlab['base']}/lab/tree/{MI_NOTEBOOK}?token={jupyterlab['token']}")
+        # ?reset: a fresh workspace, so the other test's notebook is not reopened beside it
+        page.goto(f"{jupyterlab['base']}/lab/tree/{MI_NOTEBOOK}?reset&token="
+                  f"{jupyterlab['token']}")
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
         _wait_idle(page)
         _command(page, "notebook:run-all-cells")
-        lab = page.locator(".partnership-lab").first
-        lab.wait_for(timeout=60_000)
+        page.locator(SHOWN_LAB).first.wait_for(timeout=60_000)
         _wait_idle(page)
 
         # every control inside the lab has a name a screen reader can announce
-        unnamed = page.evaluate("""() => {
-            const lab = document.querySelector('.partnership-lab');
+        unnamed = page.evaluate("""(sel) => {
+            const lab = document.querySelector(sel);
             const ctrls = lab.querySelectorAll('input, select, textarea, button');
             return [...ctrls].filter(el => {
                 const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
@@ -193,12 +197,12 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
                               (el.tagName === 'BUTTON' && el.textContent) || '').trim();
                 return !name;
             }).map(el => el.outerHTML.slice(0, 120));
-        }""")
+        }""", SHOWN_LAB)
         assert not unnamed, unnamed
 
         from axe_playwright_python.sync_playwright import Axe
         from browser_support import WCAG21AA_TAGS
-        res = Axe().run(page, context=".partnership-lab",
+        res = Axe().run(page, context=SHOWN_LAB,
                         options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
                                  "resultTypes": ["violations"]})
         found = serious(res.response["violations"])
@@ -208,10 +212,13 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         # keeps the arrow keys for moving between cells), Space chooses it, Tab moves on to the
         # item's button and Enter presses it; the feedback appears in a status region
         item = _choice_item(page)
+        item.wait_for(timeout=20_000)
         radios = item.locator(".widget-radio-box input[type=radio]")
-        radios.first.focus()
+        # start on the first option (a click puts the keyboard focus there), then keyboard only
+        radios.first.click()
         page.keyboard.press("Tab")
-        assert radios.nth(1).evaluate("r => r === document.activeElement")
+        assert radios.nth(1).evaluate("r => r === document.activeElement"), page.evaluate(
+            "document.activeElement.outerHTML.slice(0, 200)")
         page.keyboard.press("Space")
         assert radios.nth(1).is_checked()
         button = item.get_by_role("button", name=re.compile("Check answer"))
