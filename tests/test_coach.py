@@ -678,3 +678,78 @@ def test_cues_leave_near_misses_to_the_model():
     # thanks followed by a reflection is not small talk
     assert not is_pleasantry("Thanks for coming in. It sounds like it has been a hard week.")
     assert is_pleasantry("Hi, thanks for coming in. Grab a seat wherever you like.")
+
+
+# A helper probed the cues with sentences written to trip them (session 3). Each sentence below
+# was misread by a cue; each pattern got a general guard (reported speech, risks and fears,
+# the client's own world, costs that undo praise, open requests). None of these may fire a cue.
+@pytest.mark.parametrize("response", [
+    "You could lose your licence.",
+    "You're scared you could lose the kids.",
+    "You could barely get out of bed this morning.",
+    "You know you should cut down, but you're not ready.",
+    "The doctor said you should cut down, and you felt told off.",
+    "Your sister keeps telling you that you should leave him.",
+    "You try to keep it together for the kids.",
+    "Your kids are the best thing that ever happened to you.",
+    "Everyone says why don't you just stop, like it's easy.",
+    "Try harder, your dad says, and it makes you want to give up.",
+    "Avoid sugar, they told you, as if it were simple.",
+    "It's exhausting. Stop, start, stop again.",
+    "Let's see how it goes, that's your plan.",
+    "In your family, drinking every day is normal.",
+    "Nothing about this is normal for you.",
+    "A lot of people depend on you.",
+    "People often let you down.",
+    "Your studies are suffering because of the drinking.",
+    "You've read the research and it scares you.",
+    "Your GP can prescribe something, but you don't want tablets.",
+    "The team can't see you for six weeks, and that feels too long.",
+    "That's a lot of change in 2 weeks.",
+    "You've been so patient with him, and nothing has changed.",
+    "You were open with your partner and she walked out.",
+    "You've kept going back to him even though he hurts you.",
+    "You're the one who always has to clean up the mess.",
+    "It's clear that you don't want to be here.",
+    "You're really good at hiding it.",
+    "You clearly want to stop, and you're also scared.",
+    "Sorry, so you moved out before the baby came.",
+    "Thanks to the kids, you get up every morning.",
+    "You can't sleep, or eat, or think straight.",
+    "There are a few things you're not ready to give up.",
+    "I wonder if part of you is tired of fighting.",
+    "Nobody has been in your shoes.",
+])
+def test_cues_do_not_fire_on_reflections_that_look_like_them(response):
+    from partnership.coach.rules import (input_cue, is_affirmation, is_pleasantry,
+                                         is_statement_question)
+    assert input_cue(response) is None
+    assert not is_affirmation(response)
+    assert not is_pleasantry(response)
+    assert not is_statement_question(response)
+
+
+@pytest.mark.parametrize("response, kind", [
+    ("Maybe you could have a word with your manager.", "advice"),
+    ("It's important to take the tablets at the same time each day.", "advice"),
+    ("A good first step would be to write down when you drink.", "advice"),
+    ("Be kind to yourself this week.", "advice"),
+    ("Consider keeping a sleep diary for a week.", "advice"),
+    ("Research on work stress suggests that never switching off makes recovery harder.",
+     "information"),
+    ("Smoking increases your risk of a second heart attack.", "information"),
+    ("The stop smoking service offers free patches for twelve weeks.", "information"),
+])
+def test_plain_input_the_cues_now_catch(response, kind):
+    from partnership.coach.rules import input_cue
+    assert input_cue(response) == kind
+
+
+def test_open_requests_are_questions_and_praise_by_comparison_is_an_affirmation():
+    for text in ("Tell me about the research you've been reading.", "Tell me about your studies."):
+        assert analyse(text, CLIENT).code == "question"
+    r = analyse("Most people would have given up by now.", CLIENT)
+    assert (r.code, r.subcode) == ("other", "affirmation")
+    r = analyse("You should be really proud of yourself.", CLIENT)
+    assert (r.code, r.subcode) == ("other", "affirmation")
+    assert "advice" not in r.roadblocks

@@ -21,8 +21,10 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
                 "you could die", "you're going to die", "it will kill you"),
     "advice": ("you should", "you ought to", "why don't you", "i suggest", "i'd suggest",
                "i would suggest", "i recommend", "i'd recommend", "i would recommend",
-               "my advice", "have you tried", "you could try", "try to ", "the best thing",
-               "what you need is", "if i were you", "you might want to"),
+               "my advice", "have you tried", "you could try", "just try to", "maybe try to",
+               "the best thing to do", "the best thing you can do", "the best thing would be",
+               "the best thing is to", "what you need is", "if i were you",
+               "you might want to"),
     "persuading": ("the fact is", "the facts are", "research shows", "studies show",
                    "you have to admit", "yes, but", "yes but", "the problem is that you",
                    "let me tell you"),
@@ -44,9 +46,14 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
 }
 
 _WHY = re.compile(r"(?:^|[.!?]\s*)why\b(?![^?]*\bnot\b\s+\w+\s+(?:try|think))", re.I)
+# after a phrase: "you should be proud" praises; "you must have been..." guesses a feeling
+_NOT_AFTER = {"you should": r"(?! be (?:really |so |very )?proud)",
+              "you must": r"(?! have been| feel| be (?:so |really )?(?:tired|exhausted|"
+                          r"worried|scared|proud))"}
 _PATTERNS = {
     name: re.compile("|".join(r"(?<![a-z'])" + re.escape(p) + (r"(?![a-z'])" if p[-1].isalpha()
-                                                                else "") for p in phrases))
+                                                                else "") + _NOT_AFTER.get(p, "")
+                              for p in phrases))
     for name, phrases in ROADBLOCKS.items()
 }
 
@@ -75,7 +82,10 @@ _STATEMENT_QUESTION = re.compile(
     r"(?:(?:so|and|okay|ok|well|right),? )*(?:i'm (?:really |just )?curious|i am curious|"
     r"i (?:do )?wonder|i'm wondering|i'd (?:really )?(?:like|love) to (?:hear|know|understand))"
     r" (?:about|what|how|why|when|where|who|which|more|whether|if)\b"
-    r"(?! it(?:'d| would) be like)")  # "I wonder what it'd be like if you..." suggests
+    r"(?! it(?:'d| would) be like)"
+    # "I wonder if part of you is tired of fighting": a tentative reflection
+    r"(?! (?:part of you|you(?:'re| are) feeling|you feel|you(?:'re| are) (?:a bit |quite |"
+    r"really )?(?:tired|scared|worried|angry|sad|hurt|let down|fed up))\b)")  # "I wonder what it'd be like if you..." suggests
 
 
 def is_statement_question(text: object) -> bool:
@@ -131,12 +141,13 @@ def _phrases(*phrases: str) -> re.Pattern:
 
 INPUT_CUES: dict[str, re.Pattern] = {
     "options": re.compile(
-        r"(?<![a-z'])(?:some (?:people|folks)\b[^.]*\b(?:others|some)\b"
+        r"(?<![a-z'])(?:(?:some (?:people|folks)\b[^.]*\b(?:others|some)\b"
         r"|there are (?:a few|several|different|lots of|a number of|many) "
-        r"(?:ways|options|routes|things|approaches|choices|directions|possibilities|paths)"
+        r"(?:ways|options|routes|things|approaches|choices|directions|possibilities|paths))"
+        r"(?![^.,;]*\byou(?:'re|r)?\b(?! could| might| can))"
         r"|one option|another option|you could either"
         r"|any (?:one )?of (?:those|these|them) (?:might|could|may|would)"
-        r"|(?:could|can)\b[^.?]*, or\b[^.?]*, or\b)"),  # "X could A, or B, or C"
+        r"|(?:could|can)(?!'t|not)\b[^.?]*, or\b[^.?]*, or\b)"),  # "X could A, or B, or C"
     "negotiation": re.compile(
         r"(?<![a-z'])(?:let's|let us|i'd like us to|i would like us to|we could|how about we"
         r"|we can look at|shall we|i thought we could|decide together"
@@ -144,40 +155,72 @@ INPUT_CUES: dict[str, re.Pattern] = {
         r"|(?:i'd like to|we could|we can|suggest we) spend (?:some of |the rest of )?"
         r"(?:today|it|the time|our time|the session))(?![a-z'])"),
     "advice": re.compile(
-        r"(?<![a-z'])(?:you could(?! (?:\w+ )?have\b)|you might try|you may want to"
+        r"(?<![a-z'])(?<!scared )(?<!afraid )(?<!worried )(?<!terrified )"
+        r"(?:you could(?! (?:\w+ )?have (?:been|had|\w+ed|died|lost|gone|known)\b)"
+        r"(?! (?:lose|be|see|tell|hear|feel|barely|hardly|end up|die|not|never)\b)"
+        r"|you might try|you may want to|you might (?:want to )?consider|i'd advise"
+        r"|why not try|maybe try|it's (?:really )?(?:important|a good idea|worth) to"
+        r"|a good (?:first )?step (?:would be|might be|is)|one idea (?:is|would be|might be)"
         r"|it (?:might|may|could|can|would) help to|it helps to"
         r"|(?:i|we)(?:'d| would)? (?:really |strongly |gently )?(?:encourage|suggest|recommend)"
         r"(?! we\b)"
         r"|my (?:suggestion|recommendation)|would be my (?:suggestion|recommendation|advice)"
         r"|(?:it|it's|it is|it'd|it would|it might|it may|it could) (?:be )?"
-        r"(?:really |definitely )?worth (?:asking|trying|talking|speaking|looking|checking|"
-        r"considering|thinking|getting|booking|giving|making|having)"
+        r"(?:really |definitely )?worth \w+ing"
         r"|(?:might|would|could) be a good idea|you (?:might|may) find it (?:easier|helpful|"
-        r"useful|easiest)|if it were me|in your shoes)(?![a-z'])"),
-    "information": _phrases("research", "studies", "a study", "evidence", "guidelines",
-                            "most people", "many people", "some people", "people often",
-                            "a lot of people", "it's common", "is common", "are common",
-                            "a common", "commonly", "on average", "very common",
-                            "is normal", "are normal", "a normal part of", "perfectly normal"),
+        r"useful|easiest)|if it were me|(?:if i were|in) your shoes,? i(?:'d| would))(?![a-z'])"),
+    # a finding or a claim about people in general; not one about the client ("A lot of
+    # people depend on you"), nor what is normal in the client's own world ("In your family,
+    # drinking every day is normal"): the sentence must not speak of "you"
+    "information": re.compile(
+        r"(?<![a-z'])(?:(?:research|studies|the evidence|evidence|trials|guidelines)"
+        r"(?: [a-z-]+){0,4} (?:shows?|suggests?|says?|has shown|have shown|found|finds|"
+        r"recommends?|is clear)"
+        r"|a study (?:found|showed|shows|suggests)|there's (?:good |some |strong )?evidence"
+        r"|according to|(?:most|many|some|a lot of) people|people often)(?![a-z'])"
+        r"(?![^.,;]*\b(?:you|you're|yourself)\b)"
+        r"|(?<![a-z'])(?<!your )(?:it's common|is common|are common|a common|commonly|on average"
+        r"|very common|is normal|are normal|a normal part of|perfectly normal)(?![a-z'])"
+        r"(?![^.,;]*\b(?:you|your|you're|yourself)\b)"),
 }
 # what a named service or professional offers: information, even when it speaks of "your" GP
 _SERVICE = re.compile(
-    r"(?<![a-z'])(?:your|the) (?:gp|doctor|nurse|pharmacist|midwife|keyworker|key worker|"
-    r"health visitor|social worker|team|clinic|service|practice|surgery|counsellor|physio|"
-    r"helpline|programme|program|centre|center|group)s? (?:here )?(?:can|could|will be able to|"
-    r"offers?|runs?|provides?)\b")
+    r"(?<![a-z'])(?:your|the) (?:[a-z-]+ ){0,2}(?:gp|doctor|nurse|pharmacist|midwife|keyworker|"
+    r"key worker|health visitor|social worker|team|clinic|service|practice|surgery|counsellor|"
+    r"physio|helpline|programme|program|centre|center|group)s? (?:here )?(?:can(?!'t)|could|"
+    r"will be able to|offers?|runs?|provides?)\b(?![^.;]*(?:, (?:but|and) (?:you|that)|"
+    r"you said|you think))")
 # an imperative opening a sentence: "Try ...", "Ask for a meeting ...", "Make sure ..."
 _TRY = re.compile(r"(?:^|[.!;]\s+)(?:try|ask (?:for|your|a|the|about|if|whether)"
                   r"|talk to|speak to|make sure|have a (?:word|chat|think|look)"
                   r"|give (?:it|them|yourself) a (?:go|try)|book (?:a|an|in)"
                   r"|(?:ring|phone|call) (?:your|the|a|them|him|her)|avoid|cut (?:down|back)"
-                  r"|stop(?! me\b)|keep (?:a|to|taking|trying)|write (?:down|it)"
-                  r"|set (?:a|an|yourself|up))\b")
+                  r"|stop(?! me\b)(?!,)|keep (?:a|to|taking|trying)|write (?:down|it)"
+                  r"|set (?:a|an|yourself|up)|consider|think about|remember to"
+                  r"|don't be (?:too )?hard on yourself|be kind to yourself)\b")
+# what someone else says or thinks, reported back ("Try harder, your dad says"; "The doctor
+# said you should cut down"; "You're scared you could lose the kids"): a reflection, not input
+_ATTRIBUTED = re.compile(
+    r"(?:,|—|–| -)\s*(?:you|they|he|she|everyone|people|your \w+)(?: \w+)? (?:think|thinks|"
+    r"feel|feels|said|say|says|told you|tell you|tells you|keeps? saying|reckon|reckons|"
+    r"believe|believes)\b"
+    r"|\bis (?:what|all) (?:you|they|he|she|everyone|your \w+)\b"
+    r"|\b(?:said|says|say|told you|tells you|telling you|keeps? saying|know|think|believe)"
+    r" (?:that )?you (?:should|could|need|have to|must|ought)\b"
+    r"|\b(?:says|said|say|asks?|asked|keeps? asking|keeps? saying),? (?:why don't you|"
+    r"you should|just)\b"
+    r"|\bthat's (?:how|what|all) you|\bthat's (?:your|their|his|her) (?:plan|idea|thinking|"
+    r"view|hope|approach|attitude)\b"
+    r"|\b(?:scared|afraid|worried|terrified) (?:that )?you could\b")
 # Information stated plainly: an impersonal statement (no "you", no "I"/"we") that carries a
 # marker of general fact (a number, "usually", "most", "risk", "units", "the body"...). Learners
 # write facts this way; a reflection nearly always speaks of the client ("you", "your").
 _PERSONAL = frozenset("you your you're you've you'd you'll yourself yours i i'm i've i'd i'll me "
                       "my we we're us our let's".split())
+# "your" before these is the general second person of a stated fact ("Smoking raises your
+# risk of..."), not the client's own story
+_GENERIC_YOUR = re.compile(r"\byour (?:risk|chances?|body|liver|lungs?|heart|brain|memory|"
+                           r"sleep|blood pressure|blood sugar|mood|health)\b")
 _FACT = re.compile(r"\d|%|per ?cent|\b(?:usually|typically|generally|often|most|many|risk|"
                    r"units?|guidelines?|recommended|can cause|tends? to|the body|the brain|"
                    r"common|normal|likely|can (?:bring on|lead to|trigger|make|affect|help)|"
@@ -194,19 +237,24 @@ def is_plain_fact(text: str) -> bool:
         return False
     first = next((" ".join(s) for s in sentences(text) if len(s) >= 3), "")
     for part in (text, first):
-        words = {t for t in tokens(part) if t not in ("?", "!")}
+        if part.startswith(("that's", "that is")):
+            continue  # "That's a lot of change in 2 weeks": said back to the client
+        words = {t for t in tokens(_GENERIC_YOUR.sub("", part)) if t not in ("?", "!")}
         if (len(words) >= PLAIN_FACT_MIN_WORDS and not (words & _PERSONAL)
                 and _FACT.search(part)):
             return True
     return False
 
 
+_LOGISTICS = re.compile(r"just so you know,? (?:we|i)(?:'ll| will)? (?:need|have) to "
+                        r"(?:finish|stop|end|leave|go)")
+PLEASANTRY_GUARDS = re.compile(r"thanks to\b|sorry,? so you\b|sorry is\b|sorry (?:to hear|you)")
 PLEASANTRIES = _phrases("thank you", "thanks", "i appreciate", "congratulations", "well done",
                         "hello", "hi", "welcome", "nice to see you", "good to see you",
                         "it's good to see", "i'm glad", "good morning", "good afternoon",
-                        "sorry", "apologies", "excuse me", "let me get you", "let me grab you",
+                        "apologies", "excuse me", "let me get you", "let me grab you",
                         "let me fetch you", "take your time", "there's no rush", "no rush",
-                        "just so you know", "grab a seat", "take a seat", "have a seat",
+                        "grab a seat", "take a seat", "have a seat",
                         "make yourself comfortable", "come in", "i'll email you", "i'll send you",
                         "i'll text you", "i'll post", "i'll print")
 # MITI 4.2.1 codes an affirmation ("Affirm": a genuine statement of the client's strengths,
@@ -228,7 +276,7 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"you(?:'ve| have) (?:worked|tried|fought) (?:so |really |very )?hard",
     r"you(?:'re| are) (?:doing|done) (?:a |such a )?"
     r"(?:great|good|brilliant|fantastic|amazing|wonderful|excellent) job",
-    r"says a lot (?:about you|that you)", r"(?:it's|it is) clear (?:how much |that )you",
+    r"says a lot (?:about you|that you)", r"(?:it's|it is) clear how much you",
     r"counts for a lot", r"you clearly (?:care|love|want)",
     r"you(?:'re| are) (?:clearly |really |obviously )?(?:a |such a )?(?:really |very |so )?"
     r"(?:determined|resourceful|committed|resilient|caring|strong|brave|thoughtful)"
@@ -251,17 +299,20 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"shows how (?:much you|seriously you|hard you|committed you)",
     # the speaker's regard, and the client as the agent of the change
     r"i (?:really )?(?:admire|respect)", r"i'm (?:struck|impressed) by",
-    r"i can (?:tell|see) (?:that )?you (?:really )?(?:care|take|want|mean)",
-    r"you(?:'re| are) the one who", r"you (?:made|did) (?:it|that) (?:happen|yourself)",
+    r"i can (?:tell|see) (?:that )?you (?:really )?(?:care|take|mean)",
+    r"you(?:'re| are) the one who (?:made|did|decided|chose|took|found|got|put|kept|stuck)", r"you (?:made|did) (?:it|that) (?:happen|yourself)",
     r"you (?:created|built|managed|did) (?:it|that|this) (?:yourself|on your own)",
     r"(?:took|take) it on your own", r"give yourself (?:some )?credit",
     r"more than (?:a lot of|most|many) people (?:manage|would|do)", r"not everyone would",
-    r"you(?:'re| are) (?:really |very |so )?good at",
+    r"(?:most|many|a lot of) people would(?:n't)? have (?:given up|stopped|walked away|quit)",
+    r"you(?:'re| are) (?:really |very |so )?good at(?! (?:hiding|covering|pretending|putting|"
+    r"keeping it|bottling|making excuses))",
     # what the client has kept doing, given or been, said as recognition
     r"(?:and|but|yet) you(?:'ve| have) (?:done|managed) it",
     r"you(?:'ve| have) been (?:\w+ )?(?:devoted|open|honest|brave|patient|committed|"
     r"consistent|dedicated|determined|generous|persistent|courageous|resourceful)\b",
-    r"you(?:'ve| have) kept (?:going|at it|coming back|trying|showing up|turning up)\b",
+    r"you(?:'ve| have) kept (?:going|at it|coming back|trying|showing up|turning up)\b"
+    r"(?! back to| to the same)",
     r"you(?:'ve| have) put (?:a lot of|so much|real|a huge amount of|a great deal of|"
     r"serious) (?:work|effort|energy|thought|care)",
     r"(?:that's|that is|which is|it's|it is) a (?:real |genuine |big |huge )?strength",
@@ -310,8 +361,13 @@ def is_affirmation(response: object) -> bool:
 
 
 _REFLECTING_LATER = re.compile(
-    r"(?:,|\band|\bbut|\byet)\s+(?:you(?:'re| are) (?:worried|scared|afraid|not sure|wondering|"
-    r"feeling|torn)|you feel|you worry|you wonder|it sounds|part of you)")
+    r"(?:,|\band|\bbut|\byet)\s+(?:(?:also|really|so|now) )?(?:you(?:'re| are) (?:also |really |"
+    r"so )?(?:worried|scared|afraid|not sure|wondering|feeling|torn|running out|exhausted|tired)"
+    r"|you feel|you worry|you wonder|it sounds|part of you)"
+    # praise undone by what follows: "..., and nothing has changed", "...and she walked out"
+    r"|(?:,|\band|\bbut|\byet)\s+(?:(?:and|but|yet) )?(?:nothing\b|(?:it|she|he|they|now|"
+    r"you're|you are)\b[^.]*(?:n't\b|\bnot\b|\bnothing\b|\bhurts?\b|running out|exhaust|"
+    r"\bcost|walked out|\bleft\b))")
 
 
 def _is_affirmation(text: str, blocks: list[str]) -> bool:
@@ -330,9 +386,19 @@ def input_cue(response: object) -> str | None:
     return _input_cue(text, _roadblocks(text))
 
 
+_CLIENTS_NORM = re.compile(r"\b(?:your|you)\b[^.;]*\b(?:is|are|it's) (?:\w+ )?(?:normal|common)\b")
+_OPEN_REQUEST = re.compile(r"(?:(?:so|and|okay|ok|well|right),? )*(?:tell me|say more|"
+                           r"help me understand|talk me through|walk me through)\b")
+
+
 def _input_cue(text: str, blocks: list[str]) -> str | None:
-    if not text or "?" in text or _REFLECTING.match(text):
+    if (not text or "?" in text or _REFLECTING.match(text) or _OPEN_REQUEST.match(text)
+            or _STATEMENT_QUESTION.match(text)):
         return None  # a question, or a statement framed as a reflection ("It sounds like...")
+    if _ATTRIBUTED.search(text):
+        return None  # what the client or someone else said or fears, reported back
+    if _CLIENTS_NORM.search(text):
+        return None  # "In your family, drinking every day is normal": the client's world
     for name, pat in INPUT_CUES.items():
         if pat.search(text):
             return name
@@ -353,7 +419,10 @@ def _is_pleasantry(text: str) -> bool:
         return False
     sents = sentences(text)
     # one sentence, or two short ones that are both pleasantries ("Hi. Grab a seat.")
-    return 0 < len(sents) <= 2 and all(PLEASANTRIES.match(" ".join(s)) for s in sents)
+    return 0 < len(sents) <= 2 and all(
+        (PLEASANTRIES.match(" ".join(s)) or re.match(r"sorry\b", " ".join(s))
+         or _LOGISTICS.match(" ".join(s)))
+        and not PLEASANTRY_GUARDS.match(" ".join(s)) for s in sents)
 
 
 def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
@@ -383,8 +452,8 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
         return _floor(probs, "other")
     if cue:
         return _floor(probs, "therapist_input")
-    if "?" not in text and _STATEMENT_QUESTION.match(text):
-        return _floor(probs, "question")
+    if "?" not in text and (_STATEMENT_QUESTION.match(text) or _OPEN_REQUEST.match(text)):
+        return _floor(probs, "question")  # "I'm curious what...", "Tell me about..."
     return probs
 
 
