@@ -12,16 +12,22 @@ What it does:
 1. Reads annomi-simple-train.csv (main therapist behaviour; majority label where several
    experts coded an utterance) and annomi-full-train.csv (sub-labels: open/closed,
    simple/complex, input type; majority per utterance).
-2. Turns each therapist utterance and the client's preceding statement into hashed features
-   with partnership.coach.features (the very code used at inference).
+2. Reads the course's own typed training responses (scripts/coach_typed/*.yml: learner-style
+   sentences written and coded by the course authors) and turns each therapist utterance or
+   typed response, with the client's preceding statement, into hashed features with
+   partnership.coach.features (the very code used at inference); typed responses also get a
+   typed-only copy of each feature (domain adaptation: see features.py).
 3. Transcript-grouped 5-fold cross-validation (GroupKFold by transcript_id: no transcript is in
    both the training and the test part of a fold), pooled over folds: Cohen's kappa, macro-F1
    and per-class F1 on the 4-way code; kappa for open/closed on expert-coded questions and for
    simple/complex on expert-coded reflections. Predictions use the int8 weights, as shipped.
+   Every fold trains on its AnnoMI part plus all the typed responses and is scored on AnnoMI
+   transcripts only, so the figures are agreement with AnnoMI's experts on unseen transcripts.
    On the utterances that ten experts coded, the CV codes are also compared with each expert,
    beside expert-with-expert agreement (partnership.coach.raters).
-4. Fits every head on all the data, quantises weights to int8 (one scale per class row) and
-   saves them with the CV figures in the file's metadata.
+4. Fits every head on all the data (and an affirmation head, other -> MITI "Affirm" or not, on
+   the typed responses coded other, since AnnoMI does not mark affirmations), quantises weights
+   to int8 (one scale per class row) and saves them with the CV figures in the file's metadata.
 
 Deterministic: fixed fold assignment, a deterministic solver (lbfgs) and single-threaded BLAS,
 so re-running it reproduces the shipped weights exactly. Needs scikit-learn (training only).
@@ -58,6 +64,7 @@ from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  #
                                          featurize)
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "annomi"
+TYPED_DIR = REPO / "scripts" / "coach_typed"
 DEFAULT_OUT = REPO / "partnership" / "coach" / "coach_model.npz"
 SEED = 0
 
@@ -70,6 +77,7 @@ HEADS = {
     "input": ("therapist_input_subtype", ("information", "advice", "negotiation", "options"),
               1.0, None),
 }
+AFFIRM_CLASSES = ("none", "affirmation")
 
 
 def load(data: Path):
@@ -83,26 +91,41 @@ def load(data: Path):
     return items, digests, full_info["codings"]
 
 
-def matrix(items):
-    """Sparse feature matrix over the columns that occur in the data, and those columns.
+def load_typed(folder: Path = TYPED_DIR):
+    """The course's typed training responses (coded YAML, as read by coach-eval)."""
+    from partnership.coach.coded import read_coded
+    items, digests = [], {}
+    for path in sorted(folder.glob("*.yml")):
+        its, _ = read_coded(path)
+        for it in its:
+            it.transcript_id = "typed:" + path.name
+        items += its
+        digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return items, digests
+
+
+def matrix(items, typed=()):
+    """Sparse feature matrices (AnnoMI rows, typed rows) over the columns that occur in the
+    data, and those columns.
 
     Fitting on the occupied columns only is much faster; columns that never occur get a zero
-    weight, exactly what a fit on all 2**HASH_BITS columns gives them under L2 penalty."""
-    X = _matrix(items)
+    weight, exactly what a fit on all 2 * 2**HASH_BITS columns gives them under L2 penalty."""
+    X = sp.vstack([_matrix(items, False), _matrix(typed, True)]).tocsr()
     cols = np.unique(X.indices)
-    return X[:, cols].tocsr(), cols
+    X = X[:, cols].tocsr()
+    return X[:len(items)], X[len(items):], cols
 
 
-def _matrix(items) -> sp.csr_matrix:
+def _matrix(items, typed: bool) -> sp.csr_matrix:
     indptr, indices, data = [0], [], []
     for it in items:
-        f = featurize(it.text, it.client)
+        f = featurize(it.text, it.client, typed=typed)
         keys = sorted(f)
         indices.extend(keys)
         data.extend(f[k] for k in keys)
         indptr.append(len(indices))
     return sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, np.int64),
-                          np.asarray(indptr, np.int64)), shape=(len(items), N_FEATURES))
+                          np.asarray(indptr, np.int64)), shape=(len(items), 2 * N_FEATURES))
 
 
 def fit(X, y, classes, C, class_weight):
@@ -139,22 +162,33 @@ def sub_targets(items, col, classes):
     return np.asarray(idx, dtype=np.int64), np.asarray([items[i].sub[col] for i in idx])
 
 
-def cross_validate(items, X, folds=5, codings=None):
+def _with(X, idx, Xt, rows):
+    """Training rows: AnnoMI rows ``idx`` and typed rows ``rows``."""
+    return sp.vstack([X[idx], Xt[rows]]).tocsr()
+
+
+def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None):
     y = np.asarray([it.main for it in items])
+    typed = list(typed)
+    Xt = Xt if Xt is not None else sp.csr_matrix((0, X.shape[1]))
+    yt = np.asarray([it.main for it in typed], dtype=object)
+    all_t = np.arange(len(typed))
     groups = np.asarray([it.transcript_id for it in items])
     pred = np.empty(len(items), dtype=object)
     sub_pred = {h: np.empty(len(items), dtype=object) for h in HEADS}
     for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
         assert not set(groups[train]) & set(groups[test])
-        q, s, b = fit(X[train], y[train], MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
+        q, s, b = fit(_with(X, train, Xt, all_t), np.concatenate([y[train], yt]),
+                      MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
         P = proba(X[test], q, s, b)
         for row, i in zip(P, test):  # the same post-model rule as analyse() and coach-eval
             p = adjust(dict(zip(MAIN_CODES, row)), items[i].text)
             pred[i] = max(p, key=p.get)
         for h, (col, classes, C, cw) in HEADS.items():
             tr = [i for i in train if items[i].sub.get(col) in classes]
-            ytr = np.asarray([items[i].sub[col] for i in tr])
-            q, s, b = fit(X[tr], ytr, classes, C, cw)
+            tt = [i for i, it in enumerate(typed) if it.sub.get(col) in classes]
+            ytr = np.asarray([items[i].sub[col] for i in tr] + [typed[i].sub[col] for i in tt])
+            q, s, b = fit(_with(X, tr, Xt, tt), ytr, classes, C, cw)
             P = proba(X[test], q, s, b)
             if h == "reflection":  # the same nudge as analyse() and coach-eval
                 P = np.asarray([[a[c] for c in classes] for a in (
@@ -208,14 +242,15 @@ def main(argv=None) -> int:
         return 2
     t0 = time.time()
     items, digests, codings = load(args.data)
-    X, cols = matrix(items)
+    typed, typed_digests = load_typed()
+    X, Xt, cols = matrix(items, typed)
     print(f"{len(items)} therapist utterances from "
-          f"{len({it.transcript_id for it in items})} transcripts; "
-          f"{X.nnz} non-zeros; features in {time.time() - t0:.1f}s")
+          f"{len({it.transcript_id for it in items})} transcripts, {len(typed)} typed "
+          f"responses; {X.nnz + Xt.nnz} non-zeros; features in {time.time() - t0:.1f}s")
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds, codings)
+        cv = cross_validate(items, X, args.folds, codings, typed, Xt)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")
@@ -225,17 +260,29 @@ def main(argv=None) -> int:
               f"{cv['reflection_kappa']:.3f}   input kappa {cv['input_kappa']:.3f}")
         for line in raters.describe(cv["experts"], who="coach (CV)"):
             print("  " + line)
-    y = np.asarray([it.main for it in items])
+    everything = items + typed
+    XA = sp.vstack([X, Xt]).tocsr()
+    y = np.asarray([it.main for it in everything])
     arrays = {}
     classes = {"main": list(MAIN_CODES)}
     arrays["main_W"], arrays["main_scale"], arrays["main_b"] = fit(
-        X, y, MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
+        XA, y, MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
     counts = {"main": {c: int((y == c).sum()) for c in MAIN_CODES}}
     for h, (col, cls, C, cw) in HEADS.items():
-        idx, t = sub_targets(items, col, cls)
-        arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(X[idx], t, cls, C, cw)
+        idx, t = sub_targets(everything, col, cls)
+        arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(XA[idx], t, cls, C, cw)
         classes[h] = list(cls)
         counts[h] = {c: int((t == c).sum()) for c in cls}
+    # MITI's "Affirm": AnnoMI's codes have no place for it, so this head learns from the typed
+    # responses coded other alone (affirmation, or any other "other")
+    idx = [i for i, it in enumerate(typed) if it.main == "other"]
+    if idx:
+        t = np.asarray(["affirmation" if typed[i].sub.get("other_subtype") == "affirmation"
+                        else "none" for i in idx])
+        arrays["affirm_W"], arrays["affirm_scale"], arrays["affirm_b"] = fit(
+            Xt[idx], t, AFFIRM_CLASSES, 1.0, None)
+        classes["affirm"] = list(AFFIRM_CLASSES)
+        counts["affirm"] = {c: int((t == c).sum()) for c in AFFIRM_CLASSES}
     # Weights are stored for the occupied hashed columns only (``cols``); every other column
     # of the 2**HASH_BITS space has weight zero. Uncompressed, so loading is a plain read.
     arrays["cols"] = cols.astype(np.int32)
@@ -249,7 +296,10 @@ def main(argv=None) -> int:
                             "solver": "lbfgs", "tol": 1e-5},
         "block_weights": dict(BLOCK_WEIGHTS),
         "data": {"source": "AnnoMI training split (../shared/data/annomi)",
-                 "sha256": digests},
+                 "sha256": digests,
+                 "typed": {"source": "scripts/coach_typed/*.yml (the course's own typed "
+                                     "responses)", "n": len(typed), "sha256": typed_digests},
+                 "typed_copy_offset": N_FEATURES},
         "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
         "cv": cv,
     }

@@ -234,34 +234,44 @@ def test_plot_session_returns_figure():
 
 
 def test_plain_python_model_matches_numpy():
-    """The plain-Python reader and scorer give what NumPy gives from the same .npz file."""
+    """The plain-Python reader and scorer give what NumPy gives from the same .npz file: one
+    view for transcribed speech, the average of the typed and shared views for typed text."""
     np = pytest.importorskip("numpy")
-    from partnership.coach.features import featurize
+    from partnership.coach.features import N_FEATURES, featurize
     from partnership.coach.model import load_model
     model = load_model()
+    assert model.typed_offset == N_FEATURES
     with np.load(MODEL_PATH, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     cols = arrays["cols"].astype(np.int64)
     assert list(model.cols) == cols.tolist()
     lookup = {int(c): i for i, c in enumerate(cols)}
+
+    def numpy_probs(f, name):
+        keys = [k for k in f if k in lookup]
+        idx = [lookup[k] for k in keys]
+        v = np.asarray([f[k] for k in keys], dtype=np.float64)
+        W = arrays[f"{name}_W"].astype(np.float64) * arrays[f"{name}_scale"][:, None]
+        z = W[:, idx] @ v + arrays[f"{name}_b"]
+        if z.shape[0] == 1:
+            return np.array([1 - 1 / (1 + np.exp(-z[0])), 1 / (1 + np.exp(-z[0]))])
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
     cases = [("So you're worried about your job.", CLIENT), ("What brings you here?", ""),
              ("You should stop drinking.", "I drink too much."), ("Mm-hmm.", "Yeah."),
              ("It sounds like " + "part of you wants change " * 60, CLIENT)]
     for response, client in cases:
-        f = featurize(response, client)
-        keys = [k for k in f if k in lookup]
-        idx = [lookup[k] for k in keys]
-        v = np.asarray([f[k] for k in keys], dtype=np.float64)
-        got = model.predict(f)
-        for name, head in model.heads.items():
-            W = arrays[f"{name}_W"].astype(np.float64) * arrays[f"{name}_scale"][:, None]
-            z = W[:, idx] @ v + arrays[f"{name}_b"]
-            if z.shape[0] == 1:
-                p = np.array([1 - 1 / (1 + np.exp(-z[0])), 1 / (1 + np.exp(-z[0]))])
-            else:
-                p = np.exp(z - z.max())
-                p /= p.sum()
-            assert list(got[name].values()) == pytest.approx(p.tolist(), abs=1e-5), name
+        for typed in (False, True):
+            f = featurize(response, client, typed=typed)
+            assert any(k >= N_FEATURES for k in f) is typed
+            got = model.predict(f)
+            shared = {k: v for k, v in f.items() if k < N_FEATURES}
+            for name in model.heads:
+                want = numpy_probs(f, name)
+                if typed:
+                    want = (want + numpy_probs(shared, name)) / 2
+                assert list(got[name].values()) == pytest.approx(want.tolist(), abs=1e-5), name
 
 
 def test_model_reader_rejects_bad_files(tmp_path):
@@ -501,7 +511,8 @@ def test_coach_eval_places_coach_among_experts(tmp_path, capsys):
     ("You've worked so hard to get here.", True),
     ("You're a really caring dad.", True),
     ("Three weeks without a drink is a real achievement.", True),
-    ("You're really determined to make this work.", False),  # reflects change talk
+    # ("You're really determined to make this work." is left out: after this client's words it
+    # reads as MITI's Affirm of a strength, and as a reflection after change talk)
     ("It sounds like that took courage.", False),            # framed as a reflection
     ("Did that take courage?", False),
     ("Congratulations on the new job.", False),               # a pleasantry, not an Affirm
@@ -753,3 +764,38 @@ def test_open_requests_are_questions_and_praise_by_comparison_is_an_affirmation(
     r = analyse("You should be really proud of yourself.", CLIENT)
     assert (r.code, r.subcode) == ("other", "affirmation")
     assert "advice" not in r.roadblocks
+
+
+def test_the_learned_affirmation_head_finds_praise_the_phrase_list_does_not_know():
+    from partnership.coach.rules import is_affirmation
+    client = "I finally rang the debt helpline on Monday. I was shaking the whole time."
+    text = "Ringing them while you were shaking took real nerve."
+    assert not is_affirmation(text)                      # no phrase in the list...
+    r = analyse(text, client)
+    assert (r.code, r.subcode) == ("other", "affirmation")   # ...the head knows it
+    assert r.subcode_probabilities["affirmation"] > 0.5
+    for plain in ("Mm-hmm.", "Thanks for telling me.", "You rang them on Monday."):
+        assert analyse(plain, client).subcode != "affirmation", plain
+
+
+def test_coach_eval_reads_a_transcript_as_speech_and_a_yaml_file_as_typed(tmp_path, monkeypatch):
+    """AnnoMI-format CSV rows are transcribed speech (no typed-only features); coded YAML
+    responses are typed, as learners' are."""
+    import partnership.coach.features as features
+    from partnership.commands.coach_eval import evaluate
+    seen = []
+    real = features.featurize
+    monkeypatch.setattr(features, "featurize",
+                        lambda r, c="", typed=True: seen.append(typed) or real(r, c, typed))
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text("transcript_id,utterance_id,interlocutor,utterance_text,"
+                        "main_therapist_behaviour\n1,0,client,I drink too much.,n/a\n"
+                        "1,1,therapist,You drink more than you'd like.,reflection\n")
+    evaluate(csv_file)
+    assert seen == [False]
+    yml = tmp_path / "t.yml"
+    yml.write_text("items:\n  - {id: a, client: I drink too much., "
+                   "response: You drink more than you'd like., code: reflection}\n")
+    seen.clear()
+    evaluate(yml)
+    assert seen == [True]

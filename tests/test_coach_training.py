@@ -68,3 +68,21 @@ def test_shipped_metadata_reports_grouped_cv():
     for key in ("kappa", "macro_f1", "f1", "question_kappa", "reflection_kappa"):
         assert key in cv
     assert set(cv["f1"]) == {"question", "reflection", "therapist_input", "other"}
+
+
+def test_shipped_metadata_names_the_typed_training_sets():
+    """The typed training sets that shaped the weights are named, counted and hashed, so a
+    changed or missing set is visible (and the training test above fails)."""
+    import hashlib
+
+    import numpy as np
+
+    with np.load(SHIPPED) as z:
+        meta = json.loads(str(z["meta"]))
+    typed = meta["data"]["typed"]
+    files = sorted((REPO / "scripts" / "coach_typed").glob("*.yml"))
+    assert files and typed["sha256"] == {
+        f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    assert typed["n"] >= 800
+    assert meta["classes"]["affirm"] == ["none", "affirmation"]
+    assert meta["data"]["typed_copy_offset"] == 1 << meta["hash_bits"]

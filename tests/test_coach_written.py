@@ -1,6 +1,6 @@
 """The coach on learner-style written responses, coded by the course authors.
 
-AnnoMI is transcribed speech; learners type tidy sentences. Six YAML sets of such responses
+AnnoMI is transcribed speech; learners type tidy sentences. Seven YAML sets of such responses
 (``tests/data/coach_written_*.yml``, written and coded by the authors, not by MITI-certified
 coders) check the use the coach is built for:
 
@@ -19,8 +19,14 @@ coders) check the use the coach is built for:
 - ``coach_written_heldout3.yml`` (120) was written blind by a helper who never saw the coach or
   the other sets; scored once before and once after the cues from held out 2, then its errors
   were read and the cues widened again (a development set since);
-- ``coach_written_heldout4.yml`` (120) was written blind in the same way and scored once with the
-  rules before session 3 and once with the rules as they stand; its errors have not been read.
+- ``coach_written_heldout4.yml`` (120) was written blind in the same way; its errors have never
+  been read, but several variants of the typed-trained model were scored on it, so it is no
+  longer clean;
+- ``coach_written_heldout5.yml`` (120, in a trainee's informal typing style) was written blind
+  and scored once with the model before typed training, once with a first typed-trained model
+  and once with the shipped one (chosen on the development sets, not on it); never read.
+
+None of these sets is training data: the typed training sets are ``scripts/coach_typed/``.
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -38,12 +44,13 @@ from partnership.commands.coach_eval import evaluate
 
 DATA = Path(__file__).resolve().parent / "data"
 FLOORS = {  # file -> (accuracy, kappa) floors
-    "coach_written_responses.yml": (0.90, 0.87),
-    "coach_written_heldout.yml": (0.88, 0.85),
-    "coach_written_heldout2.yml": (0.92, 0.90),
-    "coach_written_affirmations.yml": (0.82, 0.70),
-    "coach_written_heldout3.yml": (0.93, 0.90),
-    "coach_written_heldout4.yml": (0.72, 0.62),
+    "coach_written_responses.yml": (0.93, 0.91),
+    "coach_written_heldout.yml": (0.93, 0.92),
+    "coach_written_heldout2.yml": (0.93, 0.91),
+    "coach_written_affirmations.yml": (0.86, 0.77),
+    "coach_written_heldout3.yml": (0.95, 0.94),
+    "coach_written_heldout4.yml": (0.87, 0.83),
+    "coach_written_heldout5.yml": (0.80, 0.74),
 }
 
 
@@ -74,9 +81,10 @@ def test_coach_on_written_responses(name):
 
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.9),
                                          ("coach_written_heldout2.yml", 0.9),
-                                         ("coach_written_affirmations.yml", 0.8),
+                                         ("coach_written_affirmations.yml", 0.85),
                                          ("coach_written_heldout3.yml", 0.9),
-                                         ("coach_written_heldout4.yml", 0.4)])
+                                         ("coach_written_heldout4.yml", 0.65),
+                                         ("coach_written_heldout5.yml", 0.4)])
 def test_coach_recognises_affirmations(name, floor):
     res = scores(name)
     assert res["affirmation_n"] >= 6

@@ -19,6 +19,7 @@ from .summary import plot_session, session_summary
 __all__ = ["analyse", "describe_code", "CoachResult", "session_summary", "plot_session"]
 
 CODES = ("question", "reflection", "therapist_input", "other")
+AFFIRM_MIN_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,16 @@ def subcode_for(code: str, preds: dict | None, response, client) -> tuple[str | 
             p = preds["input"]
             return (cue or max(p, key=p.get)), p
         return (cue or "information"), {}
-    from .rules import is_affirmation
-    if code == "other" and is_affirmation(response):
-        return "affirmation", {}
+    from .rules import is_affirmation, is_pleasantry, may_affirm
+    if code == "other":
+        if is_affirmation(response):
+            return "affirmation", {}
+        # the learned head (typed responses only) for praise the phrase list does not know;
+        # never for thanks, greetings and the like, a bare "Mm-hmm." or a judgement
+        p = (preds or {}).get("affirm")
+        if (p and p.get("affirmation", 0.0) > 0.5 and not is_pleasantry(response)
+                and len(str(response).split()) >= AFFIRM_MIN_WORDS and may_affirm(response)):
+            return "affirmation", dict(p)
     return None, {}
 
 

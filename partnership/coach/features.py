@@ -19,6 +19,12 @@ Feature blocks (each block is scaled to unit length so that no block drowns the 
 - ``d``: a few hand-made cues: how many of the response's content words echo the client's
   words (the strongest cue for a reflection), question marks, question openers, reflection
   stems, feeling words, advice verbs, length.
+
+Two domains: AnnoMI's transcribed speech, and the tidy sentences learners type. A typed response
+(``typed=True``, the default, which is what learners write) also gets a copy of every feature in
+columns ``N_FEATURES..2*N_FEATURES`` ("frustratingly easy" domain adaptation, Daume 2007): the
+model learns shared weights from both kinds of text and typed-only corrections from the course's
+own typed training sets, without the typed sets pulling the speech weights about.
 """
 from __future__ import annotations
 
@@ -260,8 +266,11 @@ def question_feats(sents: list[list[str]]) -> dict[str, float]:
     return q
 
 
-def featurize(response: object, client: object = "") -> dict[int, float]:
-    """Map (response, client statement) to a sparse vector {column: value}. Never raises."""
+def featurize(response: object, client: object = "", typed: bool = True) -> dict[int, float]:
+    """Map (response, client statement) to a sparse vector {column: value}. Never raises.
+
+    ``typed``: the response was typed by a learner (the coach's use), not transcribed speech
+    (AnnoMI, in training and ``coach-eval`` on a CSV file); see the module's docstring."""
     resp = normalise(response)
     cli = normalise(client)
     if len(cli) > MAX_CLIENT:
@@ -324,4 +333,6 @@ def featurize(response: object, client: object = "") -> dict[int, float]:
     wd = BLOCK_WEIGHTS["d"]
     for i, v in dd.items():
         out[i] = out.get(i, 0.0) + v * wd
+    if typed:
+        out.update({i + N_FEATURES: v for i, v in list(out.items())})
     return out

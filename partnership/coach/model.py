@@ -31,7 +31,7 @@ from bisect import bisect_left
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("coach_model.npz")
-HEADS = ("main", "question", "reflection", "input")
+HEADS = ("main", "question", "reflection", "input", "affirm")  # "affirm": other -> affirmation?
 
 _MODEL = None
 _LOAD_ERROR: str | None = None
@@ -121,6 +121,8 @@ class Model:
         self.heads = heads
         self.meta = meta
         self.cols = cols  # sorted hashed columns that carry weights; the rest weigh zero
+        # where a typed response's copied features start (None: a speech-only model)
+        self.typed_offset = (meta.get("data") or {}).get("typed_copy_offset")
 
     def stored(self, feats: dict[int, float]) -> list[tuple[int, float]]:
         """Map hashed columns to stored ones, dropping columns never seen in training."""
@@ -132,8 +134,22 @@ class Model:
         return out
 
     def predict(self, feats: dict[int, float]) -> dict[str, dict[str, float]]:
+        """Each head's class probabilities. For a typed response (features with the typed-only
+        copy, see features.py) the model's two views are averaged: shared plus typed-only
+        weights, and shared weights alone. The typed training sets are small (hundreds of
+        sentences against AnnoMI's thousands), and the average keeps either view from
+        overruling the other on wording that only one of them knows."""
         pairs = self.stored(feats)
-        return {name: head.proba(pairs) for name, head in self.heads.items()}
+        full = {name: head.proba(pairs) for name, head in self.heads.items()}
+        offset = self.typed_offset
+        if offset is None:
+            return full
+        shared = [(j, v) for j, v in pairs if self.cols[j] < offset]
+        if len(shared) == len(pairs):
+            return full  # transcribed speech: no typed-only features
+        alone = {name: head.proba(shared) for name, head in self.heads.items()}
+        return {name: {c: (p + alone[name][c]) / 2 for c, p in probs.items()}
+                for name, probs in full.items()}
 
 
 def load_model(path: str | Path = MODEL_PATH) -> Model:

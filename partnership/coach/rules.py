@@ -370,6 +370,20 @@ _REFLECTING_LATER = re.compile(
     r"\bcost|walked out|\bleft\b))")
 
 
+def may_affirm(response: object) -> bool:
+    """Whether a statement could be an affirmation at all: not a question, not framed as a
+    reflection, no judgement or label ("This shows you have a drinking problem."). The learned
+    affirmation head is used only where this holds, like the phrase list."""
+    text = normalise(response)
+    return _may_affirm(text, _roadblocks(text))
+
+
+def _may_affirm(text: str, blocks: list[str]) -> bool:
+    return (bool(text) and "?" not in text and not _REFLECTING.match(text)
+            and not _REFLECTING_LATER.search(text) and not _NEGATIVE.search(text)
+            and not {"judging", "labelling"} & set(blocks))
+
+
 def _is_affirmation(text: str, blocks: list[str]) -> bool:
     return (bool(text) and "?" not in text and not _REFLECTING.match(text)
             and not _REFLECTING_LATER.search(text)

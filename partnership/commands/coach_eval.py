@@ -36,7 +36,8 @@ def evaluate(path) -> dict:
     from partnership.coach.model import get_model, load_error
     from partnership.coach import analyse, raters, subcode_for
 
-    if Path(path).suffix.lower() in (".yml", ".yaml"):
+    typed = Path(path).suffix.lower() in (".yml", ".yaml")  # typed responses, or a transcript
+    if typed:
         from partnership.coach.coded import read_coded
         items, info = read_coded(path)
     else:
@@ -47,7 +48,7 @@ def evaluate(path) -> dict:
     a_true, a_pred = [], []  # affirmations, where a coded-responses file marks them
     for it in items:
         if model is not None:
-            preds = model.predict(featurize(it.text, it.client))
+            preds = model.predict(featurize(it.text, it.client, typed=typed))
             main = adjust(preds["main"], it.text)
             code = max(main, key=main.get)
         else:  # rules fallback
