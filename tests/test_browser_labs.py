@@ -5,7 +5,8 @@ holds copies of two practice notebooks, so the saved-answer file is written ther
 the repository. The test runs all cells, answers an item through the widget, sees the feedback,
 finds the answer in the saved-answer file (partnership.store.DEFAULT_FILENAME, beside the
 notebook), then restarts the kernel, runs all cells again and sees the answer restored. A second
-test audits the MI lab's widgets with axe-core and answers an item by keyboard alone.
+test audits the MI lab's widgets with axe-core and, starting from a click on the first option,
+answers an item with the keyboard (Tab, Space, Tab, Enter).
 """
 from __future__ import annotations
 

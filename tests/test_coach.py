@@ -799,3 +799,22 @@ def test_coach_eval_reads_a_transcript_as_speech_and_a_yaml_file_as_typed(tmp_pa
     seen.clear()
     evaluate(yml)
     assert seen == [True]
+
+
+# From a code review of session 3's changes: each was misread by a cue or the affirmation head.
+@pytest.mark.parametrize("response, code, subcode", [
+    ("Apologies, but research shows that cutting down lowers blood pressure.",
+     "therapist_input", "information"),                       # not small talk
+    ("You've been so consistent at skipping your tablets.", None, None),   # no praise
+    ("Your commitment to the bottle shows.", None, None),
+    ("You have been very committed to drinking.", None, None),
+    ("You've worked so hard, and you're not giving up.", "other", "affirmation"),
+    ("That took real courage, and it hasn't been easy.", "other", "affirmation"),
+    ("Talk to me about your weekends.", "question", "open"),  # a request, not advice
+])
+def test_review_fixes(response, code, subcode):
+    r = analyse(response, "I have been drinking more since the move.")
+    if code is None:
+        assert r.subcode != "affirmation"
+    else:
+        assert (r.code, r.subcode) == (code, subcode)

@@ -25,6 +25,8 @@ coders) check the use the coach is built for:
 - ``coach_written_heldout5.yml`` (120, in a trainee's informal typing style) was written blind
   and scored once with the model before typed training, once with a first typed-trained model
   and once with the shipped one (chosen on the development sets, not on it); never read.
+  Its floors below are checked on every test run, so a failing floor would say a little about
+  it: write a fresh set before trusting it again after such a failure.
 
 None of these sets is training data: the typed training sets are ``scripts/coach_typed/``.
 

@@ -192,7 +192,7 @@ _SERVICE = re.compile(
     r"you said|you think))")
 # an imperative opening a sentence: "Try ...", "Ask for a meeting ...", "Make sure ..."
 _TRY = re.compile(r"(?:^|[.!;]\s+)(?:try|ask (?:for|your|a|the|about|if|whether)"
-                  r"|talk to|speak to|make sure|have a (?:word|chat|think|look)"
+                  r"|talk to(?! me\b)|speak to(?! me\b)|make sure|have a (?:word|chat|think|look)"
                   r"|give (?:it|them|yourself) a (?:go|try)|book (?:a|an|in)"
                   r"|(?:ring|phone|call) (?:your|the|a|them|him|her)|avoid|cut (?:down|back)"
                   r"|stop(?! me\b)(?!,)|keep (?:a|to|taking|trying)|write (?:down|it)"
@@ -319,6 +319,7 @@ AFFIRMATIONS = re.compile(r"(?<![a-z'])(?:" + "|".join((
     r"(?:that|this|your) (?:kind of )?(?:persistence|determination|commitment|effort|courage|"
     r"honesty) (?:really |will )?(?:counts|matters|shows|carry|carries)",
     r"your (?:commitment|love|care|determination|honesty|courage|dedication|persistence)\b"
+    r"(?! (?:to|for) (?:the |drink|drinking|smoking|using|gambling|the bottle))"
     r"[^.?!]*\b(?:comes through|shines through|shows)\b",
     r"you(?:'ve| have) already (?:shown|proved|proven|achieved)",
     r"(?:took|taken|taking|made) (?:a |an )?(?:real |concrete |big |important |brave |first )"
@@ -350,7 +351,10 @@ _REFLECTING = re.compile(
     r"you worry|part of you|on the one hand|you'd like|you want)")
 # words that turn "praise" into judgement: no affirmation with these
 _NEGATIVE = re.compile(r"\b(?:problem|problems|don't have|do not have|can't|cannot|lack|"
-                       r"no self-control|addict|alcoholic|drinker who|smoker who)\b")
+                       r"no self-control|addict|alcoholic|drinker who|smoker who)\b"
+                       # praise for the very behaviour: "consistent at skipping your tablets"
+                       r"|\b(?:at|to|on) (?:skipping|missing|drinking|smoking|using|gambling|"
+                       r"avoiding|the bottle|the drink)\b")
 
 
 def is_affirmation(response: object) -> bool:
@@ -366,8 +370,9 @@ _REFLECTING_LATER = re.compile(
     r"|you feel|you worry|you wonder|it sounds|part of you)"
     # praise undone by what follows: "..., and nothing has changed", "...and she walked out"
     r"|(?:,|\band|\bbut|\byet)\s+(?:(?:and|but|yet) )?(?:nothing\b|(?:it|she|he|they|now|"
-    r"you're|you are)\b[^.]*(?:n't\b|\bnot\b|\bnothing\b|\bhurts?\b|running out|exhaust|"
-    r"\bcost|walked out|\bleft\b))")
+    r"you're|you are)\b[^.]*(?:\b(?:hasn't|haven't|isn't|doesn't|didn't|won't|hadn't) "
+    r"(?:changed|working|worked|helped|noticed|listened|listen|cared|care|stopped)\b"
+    r"|\bnothing\b|\bhurts?\b|running out|exhaust|\bcost|walked out|\bleft\b))")
 
 
 def may_affirm(response: object) -> bool:
@@ -402,7 +407,8 @@ def input_cue(response: object) -> str | None:
 
 _CLIENTS_NORM = re.compile(r"\b(?:your|you)\b[^.;]*\b(?:is|are|it's) (?:\w+ )?(?:normal|common)\b")
 _OPEN_REQUEST = re.compile(r"(?:(?:so|and|okay|ok|well|right),? )*(?:tell me|say more|"
-                           r"help me understand|talk me through|walk me through)\b")
+                           r"help me understand|talk me through|walk me through|"
+                           r"talk to me about|speak to me about)\b")
 
 
 def _input_cue(text: str, blocks: list[str]) -> str | None:
@@ -436,7 +442,8 @@ def _is_pleasantry(text: str) -> bool:
     return 0 < len(sents) <= 2 and all(
         (PLEASANTRIES.match(" ".join(s)) or re.match(r"sorry\b", " ".join(s))
          or _LOGISTICS.match(" ".join(s)))
-        and not PLEASANTRY_GUARDS.match(" ".join(s)) for s in sents)
+        and not PLEASANTRY_GUARDS.match(" ".join(s)) and " but " not in " ".join(s)
+        for s in sents)
 
 
 def _floor(probs: dict[str, float], code: str) -> dict[str, float]:

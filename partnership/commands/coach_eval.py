@@ -104,7 +104,10 @@ def _is_training_file(path, model) -> bool:
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return False
-    return digest in set(model.meta.get("data", {}).get("sha256", {}).values())
+    data = model.meta.get("data", {})
+    known = set(data.get("sha256", {}).values())
+    known |= set((data.get("typed") or {}).get("sha256", {}).values())  # typed training sets
+    return digest in known
 
 
 def _fmt(v):
