@@ -74,15 +74,16 @@ def subcode_for(code: str, preds: dict | None, response, client) -> tuple[str | 
             p = preds["input"]
             return (cue or max(p, key=p.get)), p
         return (cue or "information"), {}
-    from .rules import is_affirmation, is_pleasantry, may_affirm
+    from .rules import affirmation_status
     if code == "other":
-        if is_affirmation(response):
+        listed, head_may = affirmation_status(response)
+        if listed:
             return "affirmation", {}
         # the learned head (typed responses only) for praise the phrase list does not know;
         # never for thanks, greetings and the like, a bare "Mm-hmm." or a judgement
         p = (preds or {}).get("affirm")
-        if (p and p.get("affirmation", 0.0) > 0.5 and not is_pleasantry(response)
-                and len(str(response).split()) >= AFFIRM_MIN_WORDS and may_affirm(response)):
+        if (head_may and p and p.get("affirmation", 0.0) > 0.5
+                and len(str(response).split()) >= AFFIRM_MIN_WORDS):
             return "affirmation", dict(p)
     return None, {}
 

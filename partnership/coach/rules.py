@@ -375,12 +375,15 @@ _REFLECTING_LATER = re.compile(
     r"|\bnothing\b|\bhurts?\b|running out|exhaust|\bcost|walked out|\bleft\b))")
 
 
-def may_affirm(response: object) -> bool:
-    """Whether a statement could be an affirmation at all: not a question, not framed as a
-    reflection, no judgement or label ("This shows you have a drinking problem."). The learned
-    affirmation head is used only where this holds, like the phrase list."""
+def affirmation_status(response: object) -> tuple[bool, bool]:
+    """(the phrase list names an affirmation, the learned affirmation head may be asked).
+
+    Both need a statement that could be an affirmation at all (``_may_affirm``: not a
+    question, not framed as a reflection, no judgement or label, "This shows you have a
+    drinking problem."); the head is never asked about thanks, greetings and the like."""
     text = normalise(response)
-    return _may_affirm(text, _roadblocks(text))
+    may = _may_affirm(text, _roadblocks(text))
+    return may and bool(AFFIRMATIONS.search(text)), may and not _is_pleasantry(text)
 
 
 def _may_affirm(text: str, blocks: list[str]) -> bool:
@@ -390,11 +393,7 @@ def _may_affirm(text: str, blocks: list[str]) -> bool:
 
 
 def _is_affirmation(text: str, blocks: list[str]) -> bool:
-    return (bool(text) and "?" not in text and not _REFLECTING.match(text)
-            and not _REFLECTING_LATER.search(text)
-            and not _NEGATIVE.search(text)
-            and not {"judging", "labelling"} & set(blocks)
-            and bool(AFFIRMATIONS.search(text)))
+    return _may_affirm(text, blocks) and bool(AFFIRMATIONS.search(text))
 
 
 def input_cue(response: object) -> str | None:
@@ -437,13 +436,11 @@ def is_pleasantry(response: object) -> bool:
 def _is_pleasantry(text: str) -> bool:
     if not text or "?" in text:
         return False
-    sents = sentences(text)
+    sents = [" ".join(s) for s in sentences(text)]
     # one sentence, or two short ones that are both pleasantries ("Hi. Grab a seat.")
     return 0 < len(sents) <= 2 and all(
-        (PLEASANTRIES.match(" ".join(s)) or re.match(r"sorry\b", " ".join(s))
-         or _LOGISTICS.match(" ".join(s)))
-        and not PLEASANTRY_GUARDS.match(" ".join(s)) and " but " not in " ".join(s)
-        for s in sents)
+        (PLEASANTRIES.match(t) or re.match(r"sorry\b", t) or _LOGISTICS.match(t))
+        and not PLEASANTRY_GUARDS.match(t) and " but " not in t for t in sents)
 
 
 def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
