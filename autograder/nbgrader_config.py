@@ -42,7 +42,7 @@ c.OverwriteCells.add_missing_cells = True
 
 # Feedback: nbgrader renders the autograded notebook, in which the hidden tests (our answer keys
 # and rubrics) have been put back, so by default feedback would show them to the student. Here
-# GetGrades adds the scores; HideTestDetails (partnership/grading/feedback.py) shortens a grading
+# GetGrades adds the scores; HideTestDetails (partnership/grader/feedback.py) shortens a grading
 # cell's error to "ErrorName: message" and drops every output line that quotes a hidden test
 # (e.g. a rubric); ClearHiddenTests removes the ### BEGIN/END HIDDEN TESTS regions from the
 # cells. Students see their answers, the points and the scorers' one-line reasons. Only
@@ -50,7 +50,7 @@ c.OverwriteCells.add_missing_cells = True
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
-from partnership.grading.feedback import HideTestDetails  # noqa: E402
+from partnership.grader.feedback import HideTestDetails  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideTestDetails, ClearHiddenTests,
                                     CSSHTMLHeaderPreprocessor]

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from partnership.graded import load_graded
-from partnership.grading.demo import (_Runner, default_config, default_source, make_submission,
+from partnership.learner.assignment import load_graded
+from partnership.grader.demo import (_Runner, default_config, default_source, make_submission,
                                       read_keys)
 
 EMPTY_NB = {"cells": [], "metadata": {"kernelspec": {"display_name": "Python 3",

@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-MODULES = ["partnership", "partnership.store", "partnership.scoring", "partnership.labs",
-           "partnership.progress", "ipywidgets"]
+MODULES = ["partnership", "partnership.learner.store", "partnership.learner.scoring", "partnership.learner.labs",
+           "partnership.learner.progress", "ipywidgets"]
 
 
 def import_time(module: str, repeat: int) -> float:
@@ -32,10 +32,10 @@ def import_time(module: str, repeat: int) -> float:
 
 
 def feedback_latency(repeat: int) -> dict[str, dict[str, float]]:
-    from partnership.bank_schema import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
+    from partnership.learner.schema import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
                                          practice_items)
-    from partnership.labs import Lab
-    from partnership.scoring import score
+    from partnership.learner.labs import Lab
+    from partnership.learner.scoring import score
 
     answers = {
         ChoiceItem: lambda it: it.correct_index,
@@ -68,8 +68,8 @@ def feedback_latency(repeat: int) -> dict[str, dict[str, float]]:
                               "score_only_ms": statistics.median(scores) * 1000}
         # the first click on a free-text item, coach cold (in a fresh interpreter)
         code = ("import time, tempfile, pathlib\n"
-                "from partnership.bank_schema import practice_items, FreeTextItem\n"
-                "from partnership.labs import Lab\n"
+                "from partnership.learner.schema import practice_items, FreeTextItem\n"
+                "from partnership.learner.labs import Lab\n"
                 "it = next(i for i in practice_items() if isinstance(i, FreeTextItem))\n"
                 f"lab = Lab(it.skill, path=pathlib.Path({tmp!r}) / 'cold.json', items=[it])\n"
                 "v = lab.view(it.id); v.set_answer('You feel torn.')\n"

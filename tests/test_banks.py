@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from partnership.bank_schema import (BANK_DIR, SKILLS, BankError, ChoiceItem, FreeTextItem,
+from partnership.learner.schema import (BANK_DIR, SKILLS, BankError, ChoiceItem, FreeTextItem,
                                      bank_files, count_by_skill, load_bank, load_banks,
                                      practice_items)
 from partnership.cli import main as cli_main
@@ -108,7 +108,7 @@ def test_banks_are_original():
                                               "originality-check"), str(ROOT)],
                          capture_output=True, text=True).stdout
     mine = [line for line in out.splitlines()
-            if "partnership/banks" in line or "notebooks/" in line]
+            if "partnership/learner/banks" in line or "notebooks/" in line]
     assert mine == []
 
 
@@ -252,7 +252,7 @@ def test_bad_header(tmp_path):
 
 
 def test_graded_bank_refused_inside_package(tmp_path, monkeypatch):
-    import partnership.bank_schema as bs
+    import partnership.learner.schema as bs
     write_bank(tmp_path, GOOD["choice"], header="version: 1\nkind: graded\nitems:\n")
     items, errors = load_banks([tmp_path])          # outside the package: fine
     assert errors == [] and len(items) == 1

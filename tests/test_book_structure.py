@@ -14,7 +14,7 @@ import pytest
 
 from bookinfo import (BOOK, CITE_RE, REPO, SHARED, TERM_RE, bib_keys, book_sources,
                       chapter_docs, glossary_terms, source_path, term_target, toc_files)
-from partnership.quizdata import load_quiz
+from partnership.book.quizdata import load_quiz
 
 EXPECTED_CHAPTERS = [f"{n:02d}" for n in range(12)]
 

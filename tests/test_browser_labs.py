@@ -3,7 +3,7 @@
 JupyterLab runs headless on 127.0.0.1 (a free port, a random token) in a temporary folder that
 holds copies of two practice notebooks, so the saved-answer file is written there and never into
 the repository. The test runs all cells, answers an item through the widget, sees the feedback,
-finds the answer in the saved-answer file (partnership.store.DEFAULT_FILENAME, beside the
+finds the answer in the saved-answer file (partnership.learner.store.DEFAULT_FILENAME, beside the
 notebook), then restarts the kernel, runs all cells again and sees the answer restored. A second
 test audits the MI lab's widgets with axe-core and, starting from a click on the first option,
 answers an item with the keyboard (Tab, Space, Tab, Enter).
@@ -77,7 +77,7 @@ def jupyterlab(tmp_path_factory):
 
 
 def _saved(work: Path) -> list[dict]:
-    from partnership.store import DEFAULT_FILENAME
+    from partnership.learner.store import DEFAULT_FILENAME
     path = work / DEFAULT_FILENAME
     if not path.exists():
         return []

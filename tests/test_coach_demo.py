@@ -1,4 +1,4 @@
-"""The reflection coach live in the book page ({coach-demo}; partnership/sphinxext/coachdemo.py).
+"""The reflection coach live in the book page ({coach-demo}; partnership/book/coachdemo.py).
 
 - The vendored Pyodide is the pinned npm release, byte for byte.
 - The built site ships the coach's run-time files (identical to the package's) and loads the
@@ -18,7 +18,7 @@ import pytest
 from browser_support import PageWatch, describe, local_netloc, run_axe, serious
 
 from partnership.coach import analyse, describe_code
-from partnership.sphinxext import coachdemo
+from partnership.book import coachdemo
 
 REPO = Path(__file__).resolve().parents[1]
 VENDORED = REPO / "book" / "_static" / coachdemo.PYODIDE_DIR

@@ -44,7 +44,7 @@ def _require(tool_ok: bool, reason: str):
 
 @pytest.fixture(scope="module")
 def wasm_run(tmp_path_factory):
-    from partnership.sphinxext.coachdemo import PYODIDE_DIR, copy_shipped
+    from partnership.book.coachdemo import PYODIDE_DIR, copy_shipped
     node = shutil.which("node")
     _require(node is not None, "Node.js not found")
     pyodide = REPO / "book" / "_static" / PYODIDE_DIR

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from partnership.bank_schema import practice_items
-from partnership.graded import WIDGET_TYPES, load_graded
-from partnership.grading.demo import _Runner, read_keys
+from partnership.learner.schema import practice_items
+from partnership.learner.assignment import WIDGET_TYPES, load_graded
+from partnership.grader.demo import _Runner, read_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "exercises" / "source"

@@ -1,4 +1,4 @@
-"""Scorers, visible checks, grader notes and graded widgets (partnership.grading, .graded)."""
+"""Scorers, visible checks, grader notes and graded widgets (partnership.grader.scorers, .graded)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from partnership.bank_schema import BankError
-from partnership.graded import GradedView, load_graded, parse_graded, progress, show
-from partnership.grading import (check, check_typed, grader_notes, score_categorize,
+from partnership.learner.schema import BankError
+from partnership.learner.assignment import GradedView, load_graded, parse_graded, progress, show
+from partnership.grader.scorers import (check, check_typed, grader_notes, score_categorize,
                                  score_choice, score_number, score_ranking, score_typed)
-from partnership.store import AnswerStore
+from partnership.learner.store import AnswerStore
 
 LAB = "graded-test"
 BANK = {
@@ -210,14 +210,14 @@ def test_feedback_filter_keeps_reasons_and_drops_hidden_tests():
     import nbformat
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from partnership.grading.feedback import HideTestDetails
+    from partnership.grader.feedback import HideTestDetails
 
     grade = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 2,
                           "grade_id": "x-test", "schema_version": 3}}
     key_line = 'score_choice("graded-x", "x-1", key="C", points=2)'
     cell = nbformat.v4.new_code_cell(
         'check("items.yml", "x-1")\n### BEGIN HIDDEN TESTS\n'
-        'from partnership.grading import score_choice\n' + key_line + '\n'
+        'from partnership.grader.scorers import score_choice\n' + key_line + '\n'
         'grader_notes("x-w1", "x-w1-answer", rubric="""\n2: names the feeling and the wish.\n'
         '""")\n### END HIDDEN TESTS', metadata=grade)
     cell.outputs = [
@@ -253,7 +253,7 @@ def test_course_config_filters_only_feedback(monkeypatch):
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
     from traitlets.config.loader import PyFileConfigLoader
 
-    from partnership.grading.feedback import HideTestDetails
+    from partnership.grader.feedback import HideTestDetails
 
     root = Path(__file__).resolve().parents[1] / "autograder"
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()

@@ -40,7 +40,7 @@ import shutil
 import pytest
 from test_exercises import secrets
 
-from partnership.grading.demo import _Runner, run_demo, table
+from partnership.grader.demo import _Runner, run_demo, table
 
 pytestmark = pytest.mark.slow
 
@@ -170,8 +170,8 @@ def sabotage(demo):
               if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup")
     nb["cells"].insert(at + 1, {"cell_type": "code", "id": "sabotage", "metadata": {},
                                 "execution_count": None, "outputs": [],
-                                "source": "import partnership.grading\n"
-                                          "partnership.grading.score_typed = None"})
+                                "source": "import partnership.grader.scorers\n"
+                                          "partnership.grader.scorers.score_typed = None"})
     nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
     runner = _Runner(course, 8, print)
     for args in (("autograde", "empathy", "--student", "sabotage", "--force"),

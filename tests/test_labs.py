@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partnership.bank_schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
+from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
                                      RankingItem, parse_bank, practice_items)
-from partnership.labs import CHAPTERS, Lab, esc, lab, render_feedback
-from partnership.scoring import Result, pair_agreement, score
+from partnership.learner.labs import CHAPTERS, Lab, esc, lab, render_feedback
+from partnership.learner.scoring import Result, pair_agreement, score
 
 CHOICE = {"id": "t-choice", "skill": "empathy", "type": "choice", "client": "I feel lost.",
           "prompt": "Which one?", "source": "rogers1957conditions",
@@ -268,7 +268,7 @@ def test_restore_after_restart(tmp_path):
 
 
 def test_restore_ignores_answers_that_no_longer_fit(tmp_path):
-    from partnership.store import AnswerStore
+    from partnership.learner.store import AnswerStore
     p = tmp_path / "answers.json"
     s = AnswerStore(p)
     s.record("empathy", "t-choice", 7, 0, 1)            # option 7 no longer exists
@@ -339,8 +339,8 @@ def test_unknown_skill():
 def test_progress_table_and_plot(tmp_path):
     import matplotlib
     matplotlib.use("Agg")
-    from partnership.progress import plot_progress, progress_table, show_progress
-    from partnership.store import AnswerStore
+    from partnership.learner.progress import plot_progress, progress_table, show_progress
+    from partnership.learner.store import AnswerStore
     p = tmp_path / "a.json"
     fig = plot_progress(p)                               # no answers yet: still a figure
     assert "No answers saved yet" in " ".join(t.get_text() for t in fig.axes[0].texts)

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from partnership.bank_schema import SKILLS
+from partnership.learner.schema import SKILLS
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"

@@ -1,10 +1,10 @@
 """The learner's reflection summary: latest written answers, coded by the coach, against MITI."""
 from __future__ import annotations
 
-from partnership.bank_schema import FreeTextItem, practice_items
+from partnership.learner.schema import FreeTextItem, practice_items
 from partnership.coach import analyse
-from partnership.progress import reflection_summary, show_reflection_summary
-from partnership.store import AnswerStore
+from partnership.learner.progress import reflection_summary, show_reflection_summary
+from partnership.learner.store import AnswerStore
 
 REFLECTION = ("So you're torn: part of you wants to stop, and part of you is scared of what "
               "life looks like without it.")

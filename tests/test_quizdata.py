@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from partnership.quizdata import QuizError, load_quiz
+from partnership.book.quizdata import QuizError, load_quiz
 
 GOOD_OPTIONS = """
       - text: "Right"
@@ -56,7 +56,7 @@ def _sphinx_build(tmp_path, quiz_body):
     src = tmp_path / "src"
     (src / "quizzes").mkdir(parents=True)
     (src / "conf.py").write_text(
-        "extensions = ['myst_parser', 'sphinx_design', 'partnership.sphinxext.selfcheck']\n"
+        "extensions = ['myst_parser', 'sphinx_design', 'partnership.book.selfcheck']\n"
         "myst_enable_extensions = ['colon_fence']\n", encoding="utf-8")
     (src / "index.md").write_text("# Page\n\n```{self-check} quizzes/q.yml\n```\n", encoding="utf-8")
     (src / "quizzes" / "q.yml").write_text(quiz_body, encoding="utf-8")

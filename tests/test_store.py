@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from fresh_python import modules_after
-from partnership import store as store_mod
-from partnership.store import DEFAULT_FILENAME, SCHEMA, VERSION, AnswerStore, StoreError
+from partnership.learner import store as store_mod
+from partnership.learner.store import DEFAULT_FILENAME, SCHEMA, VERSION, AnswerStore, StoreError
 
 
 def test_record_and_answers_roundtrip(tmp_path):
@@ -207,7 +207,7 @@ def _writer_no_fcntl(path, tag, n):
 
 _CRASH_WRITER = r"""
 import sys
-from partnership.store import AnswerStore
+from partnership.learner.store import AnswerStore
 s = AnswerStore(sys.argv[1])
 tag = sys.argv[2]
 i = 0
@@ -258,7 +258,7 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_answers(tmp_path):
 
 def test_store_import_is_light():
     """nbgrader hidden tests import the store headless: no widgets, no plotting."""
-    assert modules_after("import partnership, partnership.store, partnership.scoring",
+    assert modules_after("import partnership, partnership.learner.store, partnership.learner.scoring",
                          ("ipywidgets", "matplotlib", "IPython", "numpy")) == []
 
 

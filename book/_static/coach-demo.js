@@ -1,4 +1,4 @@
-// The reflection coach in the book page (see partnership/sphinxext/coachdemo.py).
+// The reflection coach in the book page (see partnership/book/coachdemo.py).
 // On the first check it loads Pyodide (vendored, same site) and the coach's own Python files
 // (listed in _static/coach-py/manifest.json), then codes each response in the browser.
 // Nothing typed here is sent anywhere: every request goes to this site's _static folder.

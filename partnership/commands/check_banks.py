@@ -14,7 +14,7 @@ def register(parser):
 
 
 def run(args) -> int:
-    from partnership.bank_schema import SKILLS, bank_files, count_by_skill, load_banks
+    from partnership.learner.schema import SKILLS, bank_files, count_by_skill, load_banks
 
     files = bank_files(args.paths)
     if not files:

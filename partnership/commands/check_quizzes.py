@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from partnership.quizdata import QuizError, load_quiz
+from partnership.book.quizdata import QuizError, load_quiz
 
 
 def register(parser):

@@ -22,7 +22,7 @@ def register(parser):
 
 
 def run(args) -> int:
-    from partnership.grading.demo import run_demo, table
+    from partnership.grader.demo import run_demo, table
 
     try:
         result = run_demo(args.out, source=args.source, config=args.config,

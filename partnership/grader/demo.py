@@ -175,7 +175,7 @@ def make_submission(course: Path, student: str, assignment: str, keys: dict[str,
                     bank) -> None:
     """Copy the released assignment into submitted/<student>/<assignment>/ and answer it the
     way ``student`` does."""
-    from partnership.store import AnswerStore
+    from partnership.learner.store import AnswerStore
 
     release = course / "release" / assignment
     dest = course / "submitted" / student / assignment
@@ -334,7 +334,7 @@ def run_demo(out: Path | str | None = None, *, source: Path | str | None = None,
              assignments: list[str] | None = None, students: list[str] | None = None,
              log=print) -> DemoResult:
     """Run the whole round trip; see the module docstring. ``log`` receives progress lines."""
-    from partnership.graded import load_graded
+    from partnership.learner.assignment import load_graded
 
     source = Path(source) if source else default_source()
     config = Path(config) if config else default_config()

@@ -2,7 +2,7 @@
 
 No widget code here: an nbgrader hidden test (or any script) can read a learner's answers with
 
-    from partnership.store import AnswerStore
+    from partnership.learner.store import AnswerStore
     store = AnswerStore()                  # ./my.partnership-answers.json
     store.answers("empathy")               # {item_id: {"answer", "score", "max_score", ...}}
 

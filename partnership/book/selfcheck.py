@@ -14,7 +14,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from partnership.quizdata import QuizError, load_quiz
+from partnership.book.quizdata import QuizError, load_quiz
 
 logger = logging.getLogger(__name__)
 

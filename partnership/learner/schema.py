@@ -1,6 +1,6 @@
-"""Scenario banks for the practice labs, kept as data (YAML files in ``partnership/banks``).
+"""Scenario banks for the practice labs, kept as data (YAML files in ``partnership/learner/banks``).
 
-The format is documented in ``partnership/banks/FORMAT.md``. Loading a bank validates it; a bank
+The format is documented in ``partnership/learner/banks/FORMAT.md``. Loading a bank validates it; a bank
 that cannot be used raises :class:`BankError` whose message names the file, the item id and the
 field, so an author can fix it without reading a traceback.
 """

@@ -5,22 +5,22 @@ texts of its items. nbgrader releases every file in the source folder, so these 
 answer keys**: the keys live only in the hidden tests of the source notebook. A locked cell shows
 an item with one thin call::
 
-    from partnership.graded import show
+    from partnership.learner.assignment import show
     show("items.yml", "emp-g1")
 
 For ``choice``, ``ranking`` and ``categorize`` items the widget saves the learner's answer in the
 saved-answer file of the practice labs (``my.partnership-answers.json`` beside the notebook,
-:mod:`partnership.store`), under the bank's ``lab`` name (e.g. ``graded-empathy``), with
+:mod:`partnership.learner.store`), under the bank's ``lab`` name (e.g. ``graded-empathy``), with
 ``score`` None: it never says whether an answer is right. ``typed`` and ``written`` items only show
 their material; the learner answers in the notebook cell that follows (a code cell for a short
 typed answer, a Markdown cell for written work graded by hand).
 
-Answers are saved in the practice-lab format (``partnership/banks/FORMAT.md``): the 0-based
+Answers are saved in the practice-lab format (``partnership/learner/banks/FORMAT.md``): the 0-based
 index of the chosen option; the rank given to each option, in the order written; the category id
 chosen for each statement, in the order written (``None`` for unsorted).
 
 ``progress("items.yml")`` lists what is answered and what is not; hidden tests score answers
-with :mod:`partnership.grading`.
+with :mod:`partnership.grader.scorers`.
 """
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ from typing import Annotated, Literal, Union
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from partnership.bank_schema import (BankError, Category, _ItemBase, _message, _Strict,
+from partnership.learner.schema import (BankError, Category, _ItemBase, _message, _Strict,
                                      category_ids)
-from partnership.store import AnswerStore, StoreError
+from partnership.learner.store import AnswerStore, StoreError
 from partnership.validation import require_unique_ids
 
 __all__ = ["load_graded", "show", "progress", "GradedBank", "answer_problem"]

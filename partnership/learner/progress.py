@@ -1,14 +1,14 @@
 """A learner's progress over time, from their saved answers (matplotlib; no widgets).
 
-    from partnership.progress import show_progress
+    from partnership.learner.progress import show_progress
     show_progress()             # table + plot for ./my.partnership-answers.json
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from partnership.bank_schema import SKILLS
-from partnership.store import AnswerStore
+from partnership.learner.schema import SKILLS
+from partnership.learner.store import AnswerStore
 
 
 def _when(t: str) -> datetime | None:
@@ -99,7 +99,7 @@ def reflection_summary(path=None, store: AnswerStore | None = None) -> dict:
     """Code the learner's latest written answer to every free-text item with the reflection
     coach, and summarise them against the MITI 4.2.1 thresholds (reflection-to-question ratio,
     share of complex reflections). Answers that no longer match a shipped item are skipped."""
-    from partnership.bank_schema import FreeTextItem, practice_items
+    from partnership.learner.schema import FreeTextItem, practice_items
     from partnership.coach import analyse, session_summary
 
     store = store or AnswerStore(path)

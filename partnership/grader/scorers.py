@@ -4,13 +4,13 @@ Hidden tests (in the *source* notebooks only) hold the answer keys and call a sc
 the learner's saved answer, prints a one-line reason (stdout only) and returns the points as a
 number, which nbgrader takes as the cell's partial credit::
 
-    from partnership.grading import score_choice
+    from partnership.grader.scorers import score_choice
     score_choice("graded-demo", "demo-1", key="A", points=2)     # (a made-up item)
 
 Visible checks, which the learner can run before submitting, say what is missing without giving
 anything away::
 
-    from partnership.grading import check
+    from partnership.grader.scorers import check
     check("items.yml", "demo-1")
 
 Every function here is safe to call in a grading cell: nothing is written to stderr (nbgrader
@@ -58,7 +58,7 @@ def _quiet(default):
 
 
 def _store(path=None):
-    from partnership.store import AnswerStore
+    from partnership.learner.store import AnswerStore
     return AnswerStore(path)
 
 
@@ -105,7 +105,7 @@ def score_choice(lab: str, item_id: str, key, points: float, *, path=None) -> fl
 def score_ranking(lab: str, item_id: str, key: list[int], points: float, *, path=None) -> float:
     """Partial credit: ``points`` times the share of pairs of options put in the same order as
     ``key`` (the right rank of each option, in the order written)."""
-    from partnership.scoring import pair_agreement
+    from partnership.learner.scoring import pair_agreement
     answer, notes = _saved(lab, item_id, points, path)
     if answer is None:
         print(notes)
@@ -188,7 +188,7 @@ def score_number(item_id: str, value, key: float, points: float, tolerance: floa
 @_quiet(None)
 def check(items: str = "items.yml", item_id: str = "", *, path=None) -> None:
     """Say whether a widget item is answered and saved (never whether it is right)."""
-    from partnership.graded import answer_problem, load_graded
+    from partnership.learner.assignment import answer_problem, load_graded
     bank = load_graded(items)
     item = bank.item(item_id)
     store = _store(path)
@@ -264,7 +264,7 @@ def grader_notes(item_id: str, answer_cell: str, *, rubric: str = "", items: str
             from partnership.commands.coach import describe
             client = ""
             try:
-                from partnership.graded import load_graded
+                from partnership.learner.assignment import load_graded
                 client = load_graded(items).item(item_id).client or ""
             except Exception:
                 pass

@@ -2,11 +2,11 @@
 
 In a notebook::
 
-    from partnership.labs import lab
+    from partnership.learner.labs import lab
     lab("empathy")
 
-Every answer is scored at once (:mod:`partnership.scoring`), the feedback is shown as text, and
-the attempt is saved to the answers file beside the notebook (:mod:`partnership.store`), so a
+Every answer is scored at once (:mod:`partnership.learner.scoring`), the feedback is shown as text, and
+the attempt is saved to the answers file beside the notebook (:mod:`partnership.learner.store`), so a
 re-run restores it. Learner text is always HTML-escaped before it is shown back.
 
 Headless use (tests, benchmarks)::
@@ -22,10 +22,10 @@ import random
 
 import ipywidgets as W
 
-from partnership.bank_schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
+from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
                                      RankingItem, practice_items)
-from partnership.scoring import Result, score
-from partnership.store import AnswerStore, StoreError
+from partnership.learner.scoring import Result, score
+from partnership.learner.store import AnswerStore, StoreError
 
 __all__ = ["Lab", "lab", "ItemView", "CHAPTERS"]
 
@@ -319,5 +319,5 @@ class Lab:
 
 
 def lab(skill: str, path=None) -> Lab:
-    """Open the practice lab for ``skill`` (one of partnership.bank_schema.SKILLS)."""
+    """Open the practice lab for ``skill`` (one of partnership.learner.schema.SKILLS)."""
     return Lab(skill, path=path)

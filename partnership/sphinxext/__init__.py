@@ -1,1 +1,0 @@
-"""Sphinx extensions the course book uses (registered in ``_config.yml``)."""
