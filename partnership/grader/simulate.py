@@ -253,20 +253,29 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
 # ------------------------------------------------------------------ running nbgrader
 
 class Runner:
-    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would)."""
+    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would).
 
-    def __init__(self, course: Path, db_url: str | None = None):
+    The gradebook is ``db_url`` if given (passed on the command line); otherwise, when
+    ``environ`` sets ``PARTNERSHIP_DB_URL``, the course configuration reads it from there, as the
+    instructor guide documents; otherwise an SQLite file in the course folder."""
+
+    def __init__(self, course: Path, db_url: str | None = None, environ: dict | None = None):
+        from partnership.grader.config import database_url
         self.course = Path(course)
-        self.db_url = db_url or f"sqlite:///{self.course / 'gradebook.db'}"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PARTNERSHIP_DB", "PARTNERSHIP_COURSE"))}
         env.setdefault("PYTHONWARNINGS", "ignore")
+        env.update(environ or {})
         self.env = env
+        self.from_config = db_url is None and "PARTNERSHIP_DB_URL" in env
+        self.db_url = database_url(env["PARTNERSHIP_DB_URL"]) if self.from_config else \
+            (db_url or f"sqlite:///{self.course / 'gradebook.db'}")
 
     def run(self, *args: str, limit: float | None = 600) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args,
-               f"--CourseDirectory.root={self.course}",
-               f"--CourseDirectory.db_url={self.db_url}"]
+               f"--CourseDirectory.root={self.course}"]
+        if not self.from_config:
+            cmd.append(f"--CourseDirectory.db_url={self.db_url}")
         try:
             return subprocess.run(cmd, cwd=self.course, env=self.env, capture_output=True,
                                   text=True, timeout=limit, stdin=subprocess.DEVNULL)
