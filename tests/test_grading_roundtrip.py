@@ -304,3 +304,17 @@ def test_wheel_and_learner_install_hold_no_keys(tmp_path):
                                          "HOME": str(tmp_path)})
     assert run.returncode == 0, run.stderr[-2000:]
     assert str(site) in run.stdout
+
+
+def test_honest_submission_grades_and_gets_feedback_without_a_warning(tmp_path):
+    """Warnings are kept for what matters (a changed or deleted cell): an honest submission logs
+    none, in autograding or in feedback."""
+    from partnership.grader.build import build_assignment
+    course = tmp_path / "course"
+    build_assignment(ROOT / "exercises" / "empathy.yml", course)
+    runner = Runner(course)
+    assert runner.run("generate_assignment", "empathy").returncode == 0
+    make_submission(course, STUDENTS["perfect"], load_bank(ROOT / "exercises" / "empathy.yml"))
+    for step in (("autograde", "empathy"), ("generate_feedback", "empathy")):
+        r = runner.run(*step)
+        assert r.returncode == 0 and "WARNING" not in r.stderr + r.stdout, (step, r.stderr)
