@@ -16,7 +16,9 @@ from bookinfo import (BOOK, CITE_RE, REPO, SHARED, TERM_RE, bib_keys, book_sourc
                       chapter_docs, glossary_terms, source_path, term_target, toc_files)
 from partnership.book.quizdata import load_quiz
 
-EXPECTED_CHAPTERS = [f"{n:02d}" for n in range(12)]
+#: Chapter files ch00-ch14. Files keep the number they were created with; the toc decides where
+#: each one sits (chapters 12-14 were added later and sit inside the parts they belong to).
+EXPECTED_CHAPTERS = [f"{n:02d}" for n in range(15)]
 
 
 def test_every_toc_entry_exists():
@@ -31,9 +33,10 @@ def test_every_page_is_in_the_toc():
     assert not missing, f"pages not in _toc.yml: {missing}"
 
 
-def test_all_twelve_chapters_are_present_in_order():
+def test_every_chapter_is_in_the_toc_once_and_the_original_twelve_keep_their_order():
     numbers = [re.match(r"book/ch(\d\d)-", d).group(1) for d in chapter_docs()]
-    assert numbers == EXPECTED_CHAPTERS
+    assert sorted(numbers) == EXPECTED_CHAPTERS, f"chapter files in the toc: {numbers}"
+    assert [n for n in numbers if int(n) < 12] == EXPECTED_CHAPTERS[:12]
 
 
 @pytest.mark.parametrize("doc", chapter_docs())
