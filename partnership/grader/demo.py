@@ -205,7 +205,8 @@ def _manual_marks(db_url: str, outcomes) -> None:
     from nbgrader.api import MissingEntry
     with _gradebook(db_url) as gb:
         for (s, a), o in outcomes.items():
-            if not o.submitted:
+            share = STUDENTS[s].manual_share
+            if not o.submitted or share is None:
                 continue
             try:
                 sub = gb.find_submission(a, s)
@@ -214,7 +215,7 @@ def _manual_marks(db_url: str, outcomes) -> None:
             for nb in sub.notebooks:
                 for g in nb.grades:
                     if g.needs_manual_grade and g.cell.cell_type == "markdown":
-                        g.manual_score = round(STUDENTS[s].manual_share * g.max_score, 2)
+                        g.manual_score = round(share * g.max_score, 2)
             gb.db.commit()
 
 
@@ -267,5 +268,6 @@ def table(result: DemoResult) -> str:
         lines += [f"  {s}/{a}: {p}" for s, a, p in probs]
     lines += ["", "'deserved' is what the student's answers are worth on the autograded items, "
               "computed from the answers and keys alone; 'autograded' is what grading gave. "
-              "Written answers were marked by a stand-in grader (a fixed share per student)."]
+              "Written answers were marked by a stand-in grader (a fixed share per student; forged's "
+              "is left unmarked)."]
     return "\n".join(lines)

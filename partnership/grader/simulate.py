@@ -5,8 +5,8 @@ A simulated student is a :class:`Student`: how they answer (right, wrong or part
 type) and what else they do to the notebook or the answers file (the attacks a real student might
 try: turning off expression display, replacing the scoring functions, printing keys, adding
 cells, editing locked cells or their points, forging the answers file). :func:`make_submission`
-writes their submission into ``submitted/<student>/<assignment>/`` from the release, exactly as
-nbgrader's exchange would leave it (with ``timestamp.txt``). :func:`deserved` says what their
+writes their submission into ``submitted/<student>/<assignment>/`` from the release, as
+nbgrader's exchange leaves it (with ``timestamp.txt`` and ``submission_secret.txt``). :func:`deserved` says what their
 answers are worth with the keys, computed from the answers alone, which is what grading must give
 whatever else they did.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,8 @@ class Student:
     answers_file: str = "store"       # store | none | forged
     edits: tuple = ()                 # notebook edits: see make_submission
     assignments: tuple | None = None  # None: every assignment
-    manual_share: float = 0.0         # share of written points the stand-in grader gives
+    manual_share: float | None = None  # share of written points the stand-in grader gives
+    #                                    (None: not marked yet)
 
 
 STUDENTS: dict[str, Student] = {s.id: s for s in [
@@ -71,7 +73,8 @@ STUDENTS: dict[str, Student] = {s.id: s for s in [
     Student("extra", "right answers; added code and Markdown cells claiming full marks",
             edits=("extra-cells",), manual_share=1.0),
     Student("forged", "a hand-made answers file claiming full scores for wrong answers, with "
-            "junk entries", widgets="wrong", answers_file="forged"),
+            "junk entries; written answer not marked yet", widgets="wrong",
+            answers_file="forged"),
     Student("inflated", "right answers; set every grade cell's points to 100 and deleted a "
             "locked cell", edits=("inflate-points", "delete-show"), manual_share=1.0),
 ]}
@@ -186,6 +189,8 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(release, dest)
     (dest / "timestamp.txt").write_text(TIMESTAMP + "\n", encoding="utf-8")
+    # as nbgrader's submit writes it: release_feedback needs it to release this student's feedback
+    (dest / "submission_secret.txt").write_text(secrets.token_hex(64), encoding="utf-8")
     nb_path = dest / f"{a}.ipynb"
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     cells = nb["cells"]
