@@ -141,6 +141,10 @@ def test_missing_and_malformed_files_are_named(tmp_path):
         load_safety_plan(tmp_path / "absent.yml")
     with pytest.raises(ProgressError, match="not valid YAML"):
         load_progress(_write(tmp_path, "bad.yml", "sessions: [1, 2\n"))
+    latin1 = tmp_path / "latin1.yml"
+    latin1.write_bytes("client: Ren\xe9e\n".encode("latin-1"))
+    with pytest.raises(ProgressError, match="not UTF-8"):
+        load_progress(latin1)
 
 
 def test_progress_sessions_must_be_in_order_and_the_line_above_expectation(tmp_path):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from partnership.validation import error_location
+from partnership.validation import error_location, load_yaml
 
 
 class ProgressError(ValueError):
@@ -51,12 +50,7 @@ class Progress(BaseModel):
 
 def load_progress(path: str | Path) -> Progress:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProgressError(f"{path}: cannot read the progress data ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ProgressError(f"{path}: not valid YAML ({exc})") from exc
+    data = load_yaml(path, ProgressError, "the progress data")
     try:
         return Progress.model_validate(data)
     except ValidationError as exc:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from partnership.validation import error_location, require_unique_ids
+from partnership.validation import error_location, load_yaml, require_unique_ids
 
 #: Who or what each step draws on, in the order the plan reaches outwards; colours and hatches
 #: differ so the groups can be told apart without colour.
@@ -73,12 +72,7 @@ class SafetyPlanData(BaseModel):
 
 def load_safety_plan(path: str | Path) -> SafetyPlanData:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SafetyPlanError(f"{path}: cannot read the safety-plan data ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise SafetyPlanError(f"{path}: not valid YAML ({exc})") from exc
+    data = load_yaml(path, SafetyPlanError, "the safety-plan data")
     try:
         return SafetyPlanData.model_validate(data)
     except ValidationError as exc:
