@@ -405,8 +405,8 @@ class CueStats:
     """What each guessing strategy would score on a set of items, against blind guessing."""
     n: int = 0
     chance: float = 0.0                 # mean of 1/k: the blind guesser's expected score
-    longest: float = 0.0                # share of items whose key is (one of) the longest
-    shortest: float = 0.0               # share whose key is (one of) the shortest
+    longest: float = 0.0                # share of items whose key is the longest (ties split)
+    shortest: float = 0.0               # share whose key is the shortest (ties split)
     positions: list[int] = field(default_factory=list)     # keys at A, B, C, ...
     expected: list[float] = field(default_factory=list)    # share a fair shuffle puts there
     ratio_mean: float = 1.0             # mean of key length / mean distractor length
@@ -489,8 +489,9 @@ def cue_statistics(records, limits: CueLimits | None = None) -> CueStats:
         k = len(r.texts)
         lengths = [len(t) for t in r.texts]
         chance += 1 / k
-        longest += lengths[r.key] == max(lengths)
-        shortest += lengths[r.key] == min(lengths)
+        # a guesser who picks the longest (shortest) option and breaks ties at random
+        longest += (lengths[r.key] == max(lengths)) / lengths.count(max(lengths))
+        shortest += (lengths[r.key] == min(lengths)) / lengths.count(min(lengths))
         st.positions[r.key] += 1
         for p in range(k):
             st.expected[p] += 1 / k
