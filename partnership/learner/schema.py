@@ -3,6 +3,12 @@
 The format is documented in ``partnership/learner/banks/FORMAT.md``. Loading a bank validates it; a bank
 that cannot be used raises :class:`BankError` whose message names the file, the item id and the
 field, so an author can fix it without reading a traceback.
+
+Also here, because every kind of item needs them: :func:`display_order` (the stable shuffled
+order in which widgets show options and statements), :func:`is_full_ranking` (the one "ranks
+1..n, each once" check), :func:`cue_statistics` (how well guessing by length, position or
+absolute words would score, for any items with one key: practice, self-check or graded) and
+:func:`overlaps` (graded texts that repeat practice texts).
 """
 from __future__ import annotations
 
