@@ -121,15 +121,25 @@ def check_expansion(text: str, name: str, max_nodes: int = MAX_NODES,
     return total
 
 
-def load_yaml(path: str | Path, what: str = "data file", *, max_bytes: int = MAX_BYTES,
-              max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH):
+def load_yaml(path: str | Path, error: type[Exception] | None = None, what: str = "data file", *,
+              max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES,
+              max_depth: int = MAX_DEPTH):
     """Read one YAML document from ``path`` within the bounds above; return the parsed data.
 
-    ``what`` names the kind of file in messages ("bank file", "self-check file"). Every failure
-    is a :class:`DataFileError` whose message starts with the path: cannot read, too big, not
+    Every failure raises ``error`` (default :class:`DataFileError`; a loader passes its own,
+    such as ``BankError``) with a message that starts with the path: cannot read, too big, not
     UTF-8 (with the byte offset, line and column), too big once expanded, too deep, not YAML.
+    ``what`` names the kind of file in messages ("bank file", "self-check file").
     """
-    path = Path(path)
+    try:
+        return _load_yaml(Path(path), what, max_bytes, max_nodes, max_depth)
+    except DataFileError as exc:
+        if error is None or error is DataFileError:
+            raise
+        raise error(str(exc)) from None
+
+
+def _load_yaml(path: Path, what: str, max_bytes: int, max_nodes: int, max_depth: int):
     name = str(path)
     try:
         size = path.stat().st_size

@@ -15,7 +15,7 @@ import pytest
 
 from partnership.book.quizdata import QuizError, keyed_questions, load_quiz
 from partnership.cli import main as cli_main
-from partnership.learner.assignment import load_graded, parse_graded
+from partnership.learner.assignment import parse_graded
 from partnership.learner.schema import (FILE_LIMITS, CueLimits, Keyed, cue_statistics,
                                         is_full_ranking, keyed_items, overlaps, practice_items)
 
@@ -236,7 +236,7 @@ def test_check_banks_shipped_passes_and_prints_statistics(capsys):
 
 GRADED = {"version": 1, "kind": "graded", "lab": "graded-test", "title": "T", "items": [
     {"id": "x-g1", "skill": "mi_reflections", "type": "ranking", "client": "I'm fine.",
-     "prompt": "Rank them.", "source": "miller2013mi",
+     "prompt": "Rank them.",
      "options": [{"text": "How often do you drink, would you say?"},
                  {"text": "Something entirely new that nobody has written before."},
                  {"text": "Ok."}]}]}
@@ -262,12 +262,40 @@ def test_no_overlap_on_generic_openings_or_new_text():
 
 
 def test_shipped_graded_items_do_not_repeat_practice_items(capsys):
-    files = sorted(str(p) for p in (ROOT / "exercises" / "source").glob("*/items.yml"))
+    from partnership.grader.bank import load_bank
+    files = sorted(str(p) for p in (ROOT / "exercises").glob("*.yml"))
     assert files
     for f in files:
-        assert overlaps(load_graded(f).items, practice_items()) == [], f
+        assert overlaps(load_bank(f).items, practice_items()) == [], f
     assert cli_main(["check-banks", *files]) == 0
-    assert "0 overlap(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "graded item(s) in 3 graded file(s)" in out and "0 overlap(s)" in out
+
+
+def test_check_banks_measures_a_graded_bank_with_keys(tmp_path, capsys):
+    """An instructor's graded bank carries keys, so its guessing cues are measured too."""
+    import yaml
+
+    from partnership.grader.bank import load_bank
+    assert cli_main(["check-banks", str(ROOT / "exercises" / "empathy.yml")]) == 0
+    out = capsys.readouterr().out
+    n = len(keyed_items(load_bank(ROOT / "exercises" / "empathy.yml").items))
+    assert n >= 1 and f"items with a key: {n};" in out
+    # the same bank with one choice key made far longer than its options: refused
+    it = next(i for i in load_bank(ROOT / "exercises" / "empathy.yml").items
+              if i.type == "choice")
+    key = next(o.text for o in it.options if o.correct)
+    longer = " ".join(key.split()) + " " + "and that is what matters most here " * 8
+    path = tmp_path / "long.yml"
+    data = yaml.safe_load((ROOT / "exercises" / "empathy.yml").read_text(encoding="utf-8"))
+    for item in data["items"]:
+        if item["id"] == it.id:
+            for o in item["options"]:
+                if o.get("correct"):
+                    o["text"] = longer
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert cli_main(["check-banks", str(path)]) == 1
+    assert f"item {it.id}: the key is" in capsys.readouterr().err
 
 
 def test_check_banks_reports_an_overlapping_graded_file(tmp_path, capsys):

@@ -166,13 +166,10 @@ def test_every_shipped_choice_item_restores_each_option(tmp_path):
 
 GRADED = {"version": 1, "kind": "graded", "lab": "graded-test", "title": "T", "items": [
     {"id": "t-gc", "skill": "empathy", "type": "choice", "client": "I feel lost.",
-     "prompt": "Which one?", "source": "rogers1957conditions",
-     "options": [{"text": t} for t in OPTS]},
+     "prompt": "Which one?", "options": [{"text": t} for t in OPTS]},
     {"id": "t-gr", "skill": "empathy", "type": "ranking", "client": "I feel lost.",
-     "prompt": "Rank them.", "source": "carkhuff1969helping",
-     "options": [{"text": f"response {k}"} for k in range(5)]},
+     "prompt": "Rank them.", "options": [{"text": f"response {k}"} for k in range(5)]},
     {"id": "t-gk", "skill": "mi_reflections", "type": "categorize", "prompt": "Sort them.",
-     "source": "miller2013mi",
      "categories": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}],
      "statements": [{"text": f"s{k}"} for k in range(6)]}]}
 
@@ -184,7 +181,7 @@ def folder(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_graded_choice_shuffled_saved_as_written_and_shown_in_words(folder, monkeypatch):
+def test_graded_choice_shuffled_and_saved_as_written(folder):
     view = show("items.yml", "t-gc")
     order = display_order("t-gc", len(OPTS))
     assert [v for _, v in view.radio.options] == order
@@ -193,9 +190,6 @@ def test_graded_choice_shuffled_saved_as_written_and_shown_in_words(folder, monk
     assert saved == order[2]
     again = show("items.yml", "t-gc")
     assert again.radio.value == order[2] and again.radio.label == f"C. {OPTS[order[2]]}"
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    html = again._repr_mimebundle_()["text/html"]
-    assert f"C. {OPTS[order[2]]}" in html                            # the letter the learner saw
 
 
 def test_graded_old_answer_restores(folder):
@@ -223,10 +217,10 @@ def test_graded_ranking_and_categorize_keep_the_written_order(folder):
 
 
 def test_shipped_graded_items_are_shown_shuffled():
-    from partnership.learner.assignment import load_graded
+    from partnership.grader.bank import load_bank
     moved = 0
-    for f in sorted((ROOT / "exercises" / "source").glob("*/items.yml")):
-        for it in load_graded(f).items:
+    for f in sorted((ROOT / "exercises").glob("*.yml")):
+        for it in load_bank(f).items:
             if it.type in ("choice", "ranking", "categorize"):
                 moved += shown_order(it) != sorted(shown_order(it))
     assert moved >= 3

@@ -86,7 +86,7 @@ def test_oversize_file_refused_before_reading(tmp_path):
         f.write(b"items:\n")
         f.write(b"  - x\n" * (MAX_BYTES // 6 + 10))
     with pytest.raises(DataFileError) as info:
-        load_yaml(path, "bank file")
+        load_yaml(path, what="bank file")
     msg = str(info.value)
     assert msg.startswith(str(path)) and "bank file too big" in msg and f"{MAX_BYTES:,}" in msg
 
@@ -130,15 +130,21 @@ def test_bad_yaml_names_file_line_and_column(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(DataFileError, match="nope.yml: cannot read self-check file"):
-        load_yaml(tmp_path / "nope.yml", "self-check file")
+        load_yaml(tmp_path / "nope.yml", what="self-check file")
 
 
 # ------------------------------------------------------------------ every loader uses it
 
-LOADERS = [(load_bank, BankError), (load_quiz, QuizError), (load_graded, BankError)]
+def _graded_bank(path):
+    from partnership.grader.bank import load_bank as load_graded_bank
+    return load_graded_bank(path)
 
 
-@pytest.mark.parametrize("loader,error", LOADERS, ids=["bank", "quiz", "graded"])
+LOADERS = [(load_bank, BankError), (load_quiz, QuizError), (load_graded, BankError),
+           (_graded_bank, BankError)]
+
+
+@pytest.mark.parametrize("loader,error", LOADERS, ids=["bank", "quiz", "released", "graded"])
 @pytest.mark.parametrize("content,expected", [
     (merge_bomb().encode(), "merge key (<<)"),
     ("x: caf\u00e9\n".encode("cp1252"), "byte offset 6"),

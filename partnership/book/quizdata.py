@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from partnership.validation import DataFileError, error_location, load_yaml, require_unique_ids
+from partnership.validation import error_location, load_yaml, require_unique_ids
 
 
 class QuizError(ValueError):
@@ -81,10 +81,7 @@ class Quiz(BaseModel):
 
 def load_quiz(path: str | Path) -> Quiz:
     path = Path(path)
-    try:
-        data = load_yaml(path, "self-check file")
-    except DataFileError as exc:
-        raise QuizError(str(exc)) from None
+    data = load_yaml(path, QuizError, "self-check file")
     try:
         return Quiz.model_validate(data)
     except ValidationError as exc:

@@ -24,10 +24,12 @@ check fails when, over at least 10 items:
   - ruling out absolute words beats blind guessing by more than 10 points.
 The reasons are in partnership/learner/banks/FORMAT.md.
 
-Graded item files (an nbgrader assignment's items.yml, 'kind: graded' with a 'lab:') are
-validated as graded items and compared with the practice banks: a graded text that repeats a
-practice text (the same text, or 7 words in a row) is an error, because a learner who met the
-practice item would recognise it.
+Graded banks (an instructor's bank, 'kind: graded' with an 'assignment:', such as
+exercises/*.yml) are validated as graded banks, their choice and ranking items measured with the
+same cue statistics, and their texts compared with the practice banks; a released items.yml
+(texts only) is validated and compared too. A graded text that repeats a practice text (the same
+text, or 7 words in a row) is an error, because a learner who met the practice item, with its
+key and feedback, would recognise it.
 """
 
 
@@ -42,9 +44,14 @@ def register(parser):
                         help="also fail if any skill has fewer than N items")
 
 
-def _is_assignment(data) -> bool:
-    """An nbgrader assignment's items file (texts without keys) rather than a bank."""
-    return isinstance(data, dict) and data.get("kind") == "graded" and "lab" in data
+def _graded_kind(data) -> str | None:
+    """"bank" for an instructor's graded bank (keys included), "released" for the items.yml an
+    assignment releases (texts only), None for a scenario bank."""
+    if not isinstance(data, dict) or data.get("kind") != "graded":
+        return None
+    if "assignment" in data:
+        return "bank"
+    return "released" if "lab" in data else None
 
 
 def run(args) -> int:
@@ -62,11 +69,19 @@ def run(args) -> int:
     items, errors, where = [], [], {}
     graded: list = []           # items of graded assignments (texts only)
     graded_files = 0
+    graded_keyed: list = []     # graded items with keys, for the cue statistics
     kinds: dict[Path, str] = {}
     for f in files:
         try:
-            data = load_yaml(f, "bank file")
-            if _is_assignment(data):
+            data = load_yaml(f, what="bank file")
+            kind = _graded_kind(data)
+            if kind == "bank":
+                from partnership.grader.bank import parse_bank as parse_graded_bank
+                its = parse_graded_bank(data, str(f)).items
+                graded += its
+                graded_keyed += keyed_items(its, {i.id: _short(f) for i in its})
+                graded_files += 1
+            elif kind == "released":
                 graded += parse_graded(data, str(f)).items
                 graded_files += 1
             else:
@@ -79,7 +94,7 @@ def run(args) -> int:
         print(e, file=sys.stderr)
     counts = count_by_skill(items)
     print(f"{len(files)} bank file(s), {len(items)} valid item(s)"
-          + (f"; {len(graded)} graded item(s) in {graded_files} assignment file(s)"
+          + (f"; {len(graded)} graded item(s) in {graded_files} graded file(s)"
              if graded_files else ""))
     for skill in SKILLS:
         if counts.get(skill) or not args.paths:
@@ -90,7 +105,7 @@ def run(args) -> int:
         print(f"fewer than {args.min_per_skill} items: {', '.join(short)}", file=sys.stderr)
         failed = True
 
-    records = keyed_items(items, {i: _short(f) for i, f in where.items()})
+    records = keyed_items(items, {i: _short(f) for i, f in where.items()}) + graded_keyed
     if records:
         stats = cue_statistics(records)
         print("cue statistics (what guessing without knowing the subject would score):")

@@ -23,7 +23,7 @@ from typing import Annotated, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
                       model_validator)
 
-from partnership.validation import DataFileError, error_location, load_yaml, require_unique_ids
+from partnership.validation import error_location, load_yaml, require_unique_ids
 
 SKILLS: dict[str, str] = {
     "empathy": "Empathy",
@@ -249,10 +249,7 @@ def parse_bank(data, name: str = "<bank>") -> Bank:
 def load_bank(path: str | Path) -> Bank:
     """Read and validate one bank file."""
     path = Path(path)
-    try:
-        data = load_yaml(path, "bank file")
-    except DataFileError as exc:
-        raise BankError(str(exc)) from None
+    data = load_yaml(path, BankError, "bank file")
     return parse_bank(data, str(path))
 
 
@@ -353,15 +350,26 @@ def keyed(ref: str, texts, key: int, order: list[int] | None = None) -> Keyed:
 
 
 def keyed_items(items, where: dict | None = None) -> list[Keyed]:
-    """The choice and ranking items among practice ``items`` (the first-ranked option is a
-    ranking item's key), in the order their widgets show them. ``where`` maps an item id to
-    its file, for messages."""
+    """The choice and ranking items among ``items`` (practice items, or a grader's keyed items:
+    anything with ``type``, ``id`` and ``options`` carrying ``correct`` or ``rank``), in the
+    order their widgets show them; the first-ranked option is a ranking item's key. ``where``
+    maps an item id to its file, for messages."""
     out = []
     for it in items:
-        if isinstance(it, (ChoiceItem, RankingItem)):
-            ref = f"{where[it.id]}: item {it.id}" if where and it.id in where else f"item {it.id}"
-            out.append(keyed(ref, [o.text for o in it.options], it.correct_index,
-                             display_order(it.id, len(it.options))))
+        kind = getattr(it, "type", None)
+        if kind == "choice":
+            flags = [bool(getattr(o, "correct", False)) for o in it.options]
+            key = flags.index(True) if flags.count(True) == 1 else None
+        elif kind == "ranking":
+            ranks = [getattr(o, "rank", None) for o in it.options]
+            key = ranks.index(1) if 1 in ranks else None
+        else:
+            continue
+        if key is None:                 # texts without keys (a released items.yml)
+            continue
+        ref = f"{where[it.id]}: item {it.id}" if where and it.id in where else f"item {it.id}"
+        out.append(keyed(ref, [o.text for o in it.options], key,
+                         display_order(it.id, len(it.options))))
     return out
 
 
