@@ -30,7 +30,7 @@ def test_every_chapter_page_has_its_self_check_rendered(built_book):
         page = (html / (doc + ".html")).read_text(encoding="utf-8")
         questions = page.count('class="self-check-question')
         options = len(re.findall(r'<details class="[^"]*self-check-option', page))
-        assert questions >= 4, f"{doc}: {questions} self-check questions rendered"
+        assert questions >= 8, f"{doc}: {questions} self-check questions rendered"
         assert options >= 2 * questions, f"{doc}: options missing"
         assert "<strong>Correct.</strong>" in page and "<strong>Not quite.</strong>" in page
 

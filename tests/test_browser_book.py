@@ -5,7 +5,8 @@ One strict build per session (tests/browser_support.py), served from 127.0.0.1 o
 - every page loads with no console error, no uncaught exception, no failed request (a 404 for a
   favicon counts) and no request to any host but the local server;
 - no page or stylesheet names an asset on another host (the book works offline);
-- the static self-checks answer clicks and keys with their feedback; search finds a glossary
+- without JavaScript, the self-checks answer clicks and keys with their feedback (with it:
+  test_browser_selfcheck.py); search finds a glossary
   term; the book can be read and navigated by keyboard alone;
 - the theme fixes in book/_templates/ and _config.yml, one test each.
 
@@ -134,14 +135,15 @@ def _feedback(details) -> str:
 
 
 def test_self_checks_answer_clicks_with_feedback(site, fresh):
-    """Every option of every question on every chapter page: a click opens the option and shows
-    its verdict in words, "Correct." for the right one and "Not quite." for the others."""
-    page, watch = fresh()
+    """Without JavaScript (the fallback; with it, see test_browser_selfcheck.py), every option of
+    every question on every chapter page: a click opens the option and shows its verdict in
+    words, "Correct." for the right one and "Not quite." for the others."""
+    page, watch = fresh(java_script_enabled=False)
     problems = []
     for doc in chapter_docs():
         page.goto(f"{site}{doc}.html")
         questions = page.locator(".self-check-question")
-        assert questions.count() >= 4, f"{doc}: {questions.count()} questions"
+        assert questions.count() >= 8, f"{doc}: {questions.count()} questions"
         for qi in range(questions.count()):
             q = questions.nth(qi)
             options = q.locator("details.self-check-option")
@@ -161,11 +163,13 @@ def test_self_checks_answer_clicks_with_feedback(site, fresh):
             if verdicts.count("Correct.") != 1:
                 problems.append(f"{doc} q{qi + 1}: verdicts {verdicts}")
     assert not problems, "\n".join(problems[:30])
-    assert not watch.problems(), watch.problems()
+    # with JavaScript off Chromium refuses the page's scripts ("csp"), which is not a fault
+    assert not [p for p in watch.problems() if not p.endswith("(csp)")], watch.problems()
 
 
 def test_a_self_check_works_by_keyboard_and_says_so_in_words(site, fresh):
-    page, _ = fresh()
+    """The no-JavaScript fallback by keyboard (the enhanced test: test_browser_selfcheck.py)."""
+    page, _ = fresh(java_script_enabled=False)
     page.goto(f"{site}{chapter_docs()[2]}.html")
     first = page.locator(".self-check-question details.self-check-option summary").first
     first.focus()

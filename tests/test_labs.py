@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
-                                     RankingItem, parse_bank, practice_items)
+                                        RankingItem, display_order, parse_bank, practice_items)
 from partnership.learner.labs import CHAPTERS, Lab, esc, lab, render_feedback
 from partnership.learner.scoring import Result, pair_agreement, score
 
@@ -53,8 +53,11 @@ def test_score_choice():
     assert "reflection of the feeling" in r.text()
     r = score(it, 0)
     assert r.score == 0 and r.verdict == "Not quite"
-    assert any("You chose A" in x for x in r.lines) and any("best answer is B" in x
-                                                           for x in r.lines)
+    # the letters are those the widget shows (options shuffled per item), not the order written
+    shown = display_order(it.id, 3)
+    chose, best = chr(65 + shown.index(0)), chr(65 + shown.index(1))
+    assert any(f"You chose {chose}:" in x for x in r.lines)
+    assert any(f"best answer is {best}:" in x for x in r.lines)
     for bad in (None, -1, 3, "1", True, 1.0):
         assert score(it, bad).score is None and score(it, bad).verdict == "Not scored"
 
@@ -82,7 +85,12 @@ def test_score_categorize():
     assert (r.score, r.max_score, r.verdict) == (3, 3, "Correct")
     r = score(it, ["closed", "closed", None])
     assert r.score == 1 and r.verdict == "Partly right"
-    assert r.lines[0].startswith("1. Not Closed but Open") and "Not sorted" in r.lines[2]
+    # lines follow the order the widget shows the statements, numbered as shown
+    shown = display_order(it.id, 3)
+    lines = {shown[k]: line for k, line in enumerate(r.lines)}
+    assert lines[0].startswith(f"{shown.index(0) + 1}. Not Closed but Open")
+    assert lines[1].startswith(f"{shown.index(1) + 1}. Right: Closed")
+    assert "Not sorted" in lines[2]
     assert score(it, [None, None, None]).score is None
     assert score(it, ["open"]).score is None
     assert score(it, ["nonsense", "closed", "closed"]).score == 2

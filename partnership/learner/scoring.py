@@ -8,13 +8,17 @@ Answers are JSON-friendly so they can be saved as they are (see FORMAT.md):
 - ranking: the rank given to each option, in the order written;
 - categorize: the category id chosen for each statement (``None`` for unsorted);
 - free_text: the learner's text.
+
+Widgets show options and statements shuffled (:func:`partnership.learner.schema.display_order`),
+so the letters and numbers in feedback are the ones shown, not the order written.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from partnership.learner.schema import CategorizeItem, ChoiceItem, FreeTextItem, RankingItem
+from partnership.learner.schema import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
+                                        display_order, is_full_ranking)
 
 #: Free text longer than this is coached on its first part only (and the learner is told).
 COACH_MAX_CHARS = 4000
@@ -95,10 +99,12 @@ def _choice(item: ChoiceItem, answer) -> Result:
         return _not_scored(item, "Choose one of the options first.")
     opt = item.options[answer]
     s = 1.0 if opt.correct else 0.0
-    lines = [f"You chose {_letter(answer)}: {opt.feedback}"]
+    shown = display_order(item.id, len(item.options))        # letters as the widget shows them
+    lines = [f"You chose {_letter(shown.index(answer))}: {opt.feedback}"]
     if not opt.correct:
         k = item.correct_index
-        lines.append(f"The best answer is {_letter(k)}: {item.options[k].feedback}")
+        lines.append(f"The best answer is {_letter(shown.index(k))}: "
+                     f"{item.options[k].feedback}")
     return Result(s, 1.0, _verdict(s, 1.0), lines, item.explanation, item.caveat)
 
 
@@ -115,9 +121,7 @@ def pair_agreement(given: list[int], truth: list[int]) -> float:
 
 def _ranking(item: RankingItem, answer) -> Result:
     n = len(item.options)
-    if not isinstance(answer, (list, tuple)) or len(answer) != n \
-            or any(isinstance(a, bool) or not isinstance(a, int) for a in answer) \
-            or sorted(answer) != list(range(1, n + 1)):
+    if not is_full_ranking(answer, n):
         return _not_scored(item, f"Give each response a different rank from 1 to {n} "
                                  "(1 = best), using each rank once.")
     truth = [o.rank for o in item.options]
@@ -138,7 +142,9 @@ def _categorize(item: CategorizeItem, answer) -> Result:
         return _not_scored(item, "Sort at least one statement into a category.")
     right = 0
     lines = []
-    for k, (st, a) in enumerate(zip(item.statements, answer), 1):
+    shown = display_order(item.id, n)         # statements numbered as the widget shows them
+    for k, i in enumerate(shown, 1):
+        st, a = item.statements[i], answer[i]
         ok = a == st.category
         right += ok
         if ok:
