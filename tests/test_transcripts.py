@@ -1,0 +1,262 @@
+"""The book's annotated transcripts and build-time diagrams (partnership/book/transcripts.py,
+partnership/book/diagrams.py), checked without building the book.
+
+The code lists below are typed out here from the course outline (COURSE.md: MITI 4.2.1 behaviour
+counts; 3RS marker subtypes) rather than imported, so a typo in the package's own lists cannot
+make both sides agree.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+
+import matplotlib
+import pytest
+import yaml
+
+matplotlib.use("Agg")
+
+from bookinfo import BOOK, REPO, source_path  # noqa: E402
+from partnership.book import diagrams, transcripts  # noqa: E402
+from partnership.book.transcripts import (MitiTranscript, TranscriptError,  # noqa: E402
+                                          load_transcript, miti_scores, summary_lines,
+                                          table_lines)
+
+MITI_421 = {"Giving Information", "Persuade", "Persuade with Permission", "Question",
+            "Simple Reflection", "Complex Reflection", "Affirm", "Seeking Collaboration",
+            "Emphasizing Autonomy", "Confront"}
+WITHDRAWAL = {"denial", "minimal response", "abstract talk", "avoidant storytelling",
+              "deference", "content-affect split", "self-criticism"}
+CONFRONTATION = {"complaints about the therapist", "complaints about the activities",
+                 "complaints about the parameters", "complaints about progress",
+                 "rejecting interventions", "defending the self", "trying to control the therapist"}
+REPAIRS = {"clarifying a misunderstanding", "illustrating the rationale", "changing tasks or goals",
+           "metacommunication", "exploring the rupture experience",
+           "acknowledging own contribution", "linking to wider patterns"}
+
+TRANSCRIPTS = sorted((BOOK / "data" / "transcripts").glob("*.yml"))
+FIGURE_DATA = sorted((BOOK / "data" / "figures").glob("*.yml"))
+
+
+def raw(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def of_kind(kind):
+    return [p for p in TRANSCRIPTS if raw(p)["kind"] == kind]
+
+
+def test_the_book_has_one_transcript_of_each_kind():
+    assert of_kind("miti") and of_kind("rupture")
+
+
+@pytest.mark.parametrize("path", of_kind("miti"), ids=lambda p: p.name)
+def test_every_practitioner_utterance_has_a_miti_421_code(path):
+    data = raw(path)
+    assert 25 <= len(data["turns"]) <= 40, "the MI session should run 25 to 40 turns"
+    for n, turn in enumerate(data["turns"], start=1):
+        if turn["speaker"] == "practitioner":
+            assert turn["utterances"], f"turn {n}: no coded utterance"
+            for u in turn["utterances"]:
+                assert u["code"] in MITI_421, f"turn {n}: {u['code']!r} is not a MITI 4.2.1 code"
+            assert turn.get("comment", "").strip(), f"turn {n}: no margin comment"
+        else:
+            assert "utterances" not in turn, f"turn {n}: client turns are not MITI-coded"
+
+
+@pytest.mark.parametrize("path", of_kind("miti"), ids=lambda p: p.name)
+def test_the_stated_miti_summary_matches_the_coded_turns(path):
+    data = raw(path)
+    tally = Counter(u["code"] for t in data["turns"] for u in t.get("utterances") or [])
+    stated = data["summary"]["counts"]
+    assert set(stated) == MITI_421, "the summary should state every MITI 4.2.1 count, zeros included"
+    assert {c: stated[c] for c in MITI_421} == {c: tally.get(c, 0) for c in MITI_421}
+    # and the package computes the same scores from the same turns
+    scores = miti_scores(load_transcript(path))
+    refl = tally["Simple Reflection"] + tally["Complex Reflection"]
+    assert scores.reflections == refl and scores.questions == tally["Question"]
+    assert scores.r_to_q == pytest.approx(refl / tally["Question"])
+    assert scores.pct_complex == pytest.approx(100 * tally["Complex Reflection"] / refl)
+
+
+def test_the_annotated_session_page_states_the_computed_figures():
+    """The prose under the MITI summary quotes numbers; they must be the transcript's own."""
+    path = of_kind("miti")[0]
+    s = miti_scores(load_transcript(path))
+    text = source_path("book/ch05/annotated-session").read_text(encoding="utf-8")
+    assert f"{path.name}" in text
+    assert f"{s.reflections} reflections and asks {s.questions} questions" in text
+    assert f"{s.r_to_q:.1f}:1" in text
+    assert f"{s.counts['Complex Reflection']} are complex, which is {s.pct_complex:.0f}%" in text
+
+
+def test_miti_bands_follow_the_421_thresholds():
+    band = transcripts.band
+    assert band(0.9, 1, 2) == "below fair" and band(1.0, 1, 2) == "fair" and band(2.0, 1, 2) == "good"
+    assert band(39.9, 40, 50) == "below fair" and band(40, 40, 50) == "fair" and band(50, 40, 50) == "good"
+    assert (transcripts.RQ_FAIR, transcripts.RQ_GOOD) == (1.0, 2.0)
+    assert (transcripts.PCT_CR_FAIR, transcripts.PCT_CR_GOOD) == (40.0, 50.0)
+
+
+def test_the_package_lists_match_the_course_outline():
+    assert set(transcripts.MITI_CODES) == MITI_421
+    assert set(transcripts.WITHDRAWAL_MARKERS) == WITHDRAWAL
+    assert set(transcripts.CONFRONTATION_MARKERS) == CONFRONTATION
+    assert set(transcripts.IMMEDIATE_REPAIRS + transcripts.EXPLORATORY_REPAIRS) == REPAIRS
+
+
+@pytest.mark.parametrize("path", of_kind("rupture"), ids=lambda p: p.name)
+def test_rupture_labels_are_3rs_markers_and_named_repair_moves(path):
+    data = raw(path)
+    families = set()
+    for n, turn in enumerate(data["turns"], start=1):
+        for m in turn.get("markers") or []:
+            assert turn["speaker"] == "client", f"turn {n}: markers belong to client turns"
+            assert m in WITHDRAWAL | CONFRONTATION, f"turn {n}: {m!r} is not a 3RS marker subtype"
+            families.add("withdrawal" if m in WITHDRAWAL else "confrontation")
+        for r in turn.get("repair") or []:
+            assert turn["speaker"] == "practitioner", f"turn {n}: repair moves belong to the practitioner"
+            assert r in REPAIRS, f"turn {n}: {r!r} is not one of chapter 8's repair moves"
+        if turn["speaker"] == "practitioner":
+            assert turn.get("comment", "").strip(), f"turn {n}: no margin comment"
+    assert families == {"withdrawal", "confrontation"}, "show both kinds of rupture"
+    assert any(turn.get("repair") for turn in data["turns"])
+
+
+def test_the_rupture_diagram_names_every_3rs_marker_and_repair():
+    text = (BOOK / "data" / "figures" / "rupture-markers.yml").read_text(encoding="utf-8").lower()
+    missing = sorted(m for m in WITHDRAWAL | CONFRONTATION | REPAIRS if m not in text)
+    assert not missing, f"rupture-markers.yml leaves out: {missing}"
+
+
+@pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.name)
+def test_each_transcript_is_rendered_somewhere_in_the_book(path):
+    pages = list(BOOK.glob("ch[0-9][0-9]/*.md")) + list(BOOK.glob("ch*.md"))
+    assert any(f"{{transcript}} ../data/transcripts/{path.name}" in p.read_text(encoding="utf-8")
+               for p in pages), f"{path.name} is not used by any page"
+
+
+def test_rendered_table_has_one_row_per_turn_and_the_codes():
+    t = load_transcript(of_kind("miti")[0])
+    lines = table_lines(t, "caption")
+    rows = [l for l in lines if l.startswith("* - ")]
+    assert len(rows) == len(t.turns) + 1  # a header row
+    body = "\n".join(lines)
+    for turn in t.turns:
+        for code in turn.codes:
+            assert f"**{code}**" in body
+    summary = "\n".join(summary_lines(t, "caption"))
+    assert "**good**" in summary and "fair 1.0:1, good 2.0:1" in summary
+
+
+def _write(tmp_path, data):
+    p = tmp_path / "t.yml"
+    p.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return p
+
+
+def _small(code="Question", counted=1):
+    return {"kind": "miti", "title": "A test", "practitioner": "P", "client": "C",
+            "turns": [{"speaker": "practitioner", "comment": "why",
+                       "utterances": [{"text": "What brings you here?", "code": code}]},
+                      {"speaker": "client", "text": "My sister."}],
+            "summary": {"counts": {"Question": counted}}}
+
+
+def test_an_unknown_code_is_refused_naming_file_turn_and_field(tmp_path):
+    with pytest.raises(TranscriptError) as exc:
+        load_transcript(_write(tmp_path, _small(code="Open Question")))
+    msg = str(exc.value)
+    assert "t.yml" in msg and "turn #1" in msg and "utterances.0.code" in msg
+
+
+def test_a_tally_that_disagrees_with_the_turns_is_refused(tmp_path):
+    with pytest.raises(TranscriptError, match=r"summary.counts does not match.*Question: stated 2, the turns have 1"):
+        load_transcript(_write(tmp_path, _small(counted=2)))
+    assert isinstance(load_transcript(_write(tmp_path, _small())), MitiTranscript)
+
+
+def test_a_marker_on_a_practitioner_turn_is_refused(tmp_path):
+    data = {"kind": "rupture", "title": "A test", "practitioner": "P", "client": "C",
+            "turns": [{"speaker": "practitioner", "text": "Hello.", "comment": "c",
+                       "markers": ["denial"]},
+                      {"speaker": "client", "text": "Hi."}]}
+    with pytest.raises(TranscriptError, match=r"turn #1.*3RS markers belong to client turns"):
+        load_transcript(_write(tmp_path, data))
+
+
+# --- diagrams ------------------------------------------------------------------------------
+
+def _texts(fig):
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts + ax.get_yticklabels())
+
+
+@pytest.mark.parametrize("path", FIGURE_DATA, ids=lambda p: p.name)
+def test_every_figure_data_file_draws_and_shows_its_words(path):
+    import matplotlib.pyplot as plt
+
+    spec = diagrams.load_figure_data(path)
+    fig = diagrams.box_diagram(path) if spec.kind == "boxes" else diagrams.continuum(path)
+    shown = " ".join(_texts(fig).split())
+    words = ([b.title for b in spec.boxes if b.title] if spec.kind == "boxes"
+             else [spec.left, spec.right])
+    for w in words:
+        assert " ".join(w.split()) in shown, f"{path.name}: {w!r} is not drawn"
+    if spec.kind == "boxes":  # boxes stay on the canvas
+        for b in spec.boxes:
+            assert b.xy[0] >= 0 and b.xy[1] >= 0 and b.xy[0] + b.wh[0] <= spec.size[0] \
+                and b.xy[1] + b.wh[1] <= spec.size[1], f"{path.name}: box {b.id} is off the canvas"
+    plt.close(fig)
+
+
+def test_a_bad_diagram_names_file_item_and_field(tmp_path):
+    p = tmp_path / "d.yml"
+    p.write_text(yaml.safe_dump({"kind": "boxes", "size": [4, 3], "boxes": [
+        {"id": "a", "xy": [0, 0], "wh": [1, 1], "title": "A"}],
+        "arrows": [{"from": "a", "to": "b"}]}), encoding="utf-8")
+    with pytest.raises(diagrams.DiagramError, match=r"d.yml.*box 'b', which is not defined"):
+        diagrams.load_figure_data(p)
+    p.write_text(yaml.safe_dump({"kind": "continuum", "left": "L", "right": "R",
+                                 "items": [{"label": "x", "at": 1.5, "row": 1}]}), encoding="utf-8")
+    with pytest.raises(diagrams.DiagramError, match=r"item #1, field at"):
+        diagrams.load_figure_data(p)
+
+
+def test_the_book_map_shows_every_part_and_chapter_from_the_toc():
+    import matplotlib.pyplot as plt
+
+    fig = diagrams.book_map(REPO / "_toc.yml")
+    shown = _texts(fig)
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc["parts"]:
+        assert " ".join(part["caption"].split()[:2]) in " ".join(shown.split())
+    assert "1. From expert to partner" in shown and "11. Growing as a practitioner" in shown
+    plt.close(fig)
+
+
+def test_transcript_charts_draw():
+    import matplotlib.pyplot as plt
+
+    fig = diagrams.miti_summary_chart(of_kind("miti")[0])
+    s = miti_scores(load_transcript(of_kind("miti")[0]))
+    assert f"{s.r_to_q:.1f}:1" in _texts(fig) and f"{s.pct_complex:.0f}%" in _texts(fig)
+    plt.close(fig)
+    fig = diagrams.rupture_timeline(of_kind("rupture")[0])
+    assert "Withdrawal marker" in _texts(fig) and "Repair: metacommunication (exploratory)" in _texts(fig)
+    plt.close(fig)
+    with pytest.raises(diagrams.DiagramError):
+        diagrams.miti_summary_chart(of_kind("rupture")[0])
+
+
+def test_the_coach_figures_table_and_chart_data_agree():
+    """Chapter 5 quotes the coach's figures in one table and charts them from a CSV; a change to
+    one without the other fails here."""
+    with (BOOK / "data" / "coach-agreement.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    text = source_path("book/ch05-motivational-interviewing").read_text(encoding="utf-8")
+    table = re.search(r":name: tab-coach-figures\n(.*?)\n:::", text, flags=re.S).group(1)
+    for r in rows:
+        assert f"kappa {float(r['coach']):.2f}" in table, f"{r['decision']}: coach figure"
+        assert f"{float(r['experts']):.2f}" in table, f"{r['decision']}: expert figure"
+    assert "AI helpers" in text and "not real learners" in text and "may flatter" in text
