@@ -1,15 +1,14 @@
-"""The book's annotated transcripts and build-time diagrams (partnership/book/transcripts.py,
-partnership/book/diagrams.py), checked without building the book.
+"""The machinery behind the book's annotated transcripts and build-time diagrams
+(partnership/book/transcripts.py, partnership/book/diagrams.py), checked without building the book.
 
-The code lists below are typed out here from the course outline (COURSE.md: MITI 4.2.1 behaviour
-counts; 3RS marker subtypes) rather than imported, so a typo in the package's own lists cannot
-make both sides agree.
+The transcripts' own labels (every code a MITI 4.2.1 code, the tally matching the turns, 3RS
+markers) are checked in test_book_structure.py, against lists typed out there from the course
+outline rather than imported from the package, so a typo in the package cannot make both agree.
 """
 from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 
 import matplotlib
 import pytest
@@ -18,66 +17,18 @@ import yaml
 matplotlib.use("Agg")
 
 from bookinfo import BOOK, REPO, source_path  # noqa: E402
+from test_book_structure import (CONFRONTATION, MITI_421, REPAIRS, TRANSCRIPTS,  # noqa: E402
+                                 WITHDRAWAL, of_kind)
 from partnership.book import diagrams, transcripts  # noqa: E402
 from partnership.book.transcripts import (MitiTranscript, TranscriptError,  # noqa: E402
                                           load_transcript, miti_scores, summary_lines,
                                           table_lines)
 
-MITI_421 = {"Giving Information", "Persuade", "Persuade with Permission", "Question",
-            "Simple Reflection", "Complex Reflection", "Affirm", "Seeking Collaboration",
-            "Emphasizing Autonomy", "Confront"}
-WITHDRAWAL = {"denial", "minimal response", "abstract talk", "avoidant storytelling",
-              "deference", "content-affect split", "self-criticism"}
-CONFRONTATION = {"complaints about the therapist", "complaints about the activities",
-                 "complaints about the parameters", "complaints about progress",
-                 "rejecting interventions", "defending the self", "trying to control the therapist"}
-REPAIRS = {"clarifying a misunderstanding", "illustrating the rationale", "changing tasks or goals",
-           "metacommunication", "exploring the rupture experience",
-           "acknowledging own contribution", "linking to wider patterns"}
-
-TRANSCRIPTS = sorted((BOOK / "data" / "transcripts").glob("*.yml"))
 FIGURE_DATA = sorted((BOOK / "data" / "figures").glob("*.yml"))
-
-
-def raw(path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def of_kind(kind):
-    return [p for p in TRANSCRIPTS if raw(p)["kind"] == kind]
 
 
 def test_the_book_has_one_transcript_of_each_kind():
     assert of_kind("miti") and of_kind("rupture")
-
-
-@pytest.mark.parametrize("path", of_kind("miti"), ids=lambda p: p.name)
-def test_every_practitioner_utterance_has_a_miti_421_code(path):
-    data = raw(path)
-    assert 25 <= len(data["turns"]) <= 40, "the MI session should run 25 to 40 turns"
-    for n, turn in enumerate(data["turns"], start=1):
-        if turn["speaker"] == "practitioner":
-            assert turn["utterances"], f"turn {n}: no coded utterance"
-            for u in turn["utterances"]:
-                assert u["code"] in MITI_421, f"turn {n}: {u['code']!r} is not a MITI 4.2.1 code"
-            assert turn.get("comment", "").strip(), f"turn {n}: no margin comment"
-        else:
-            assert "utterances" not in turn, f"turn {n}: client turns are not MITI-coded"
-
-
-@pytest.mark.parametrize("path", of_kind("miti"), ids=lambda p: p.name)
-def test_the_stated_miti_summary_matches_the_coded_turns(path):
-    data = raw(path)
-    tally = Counter(u["code"] for t in data["turns"] for u in t.get("utterances") or [])
-    stated = data["summary"]["counts"]
-    assert set(stated) == MITI_421, "the summary should state every MITI 4.2.1 count, zeros included"
-    assert {c: stated[c] for c in MITI_421} == {c: tally.get(c, 0) for c in MITI_421}
-    # and the package computes the same scores from the same turns
-    scores = miti_scores(load_transcript(path))
-    refl = tally["Simple Reflection"] + tally["Complex Reflection"]
-    assert scores.reflections == refl and scores.questions == tally["Question"]
-    assert scores.r_to_q == pytest.approx(refl / tally["Question"])
-    assert scores.pct_complex == pytest.approx(100 * tally["Complex Reflection"] / refl)
 
 
 def test_the_annotated_session_page_states_the_computed_figures():
@@ -104,24 +55,6 @@ def test_the_package_lists_match_the_course_outline():
     assert set(transcripts.WITHDRAWAL_MARKERS) == WITHDRAWAL
     assert set(transcripts.CONFRONTATION_MARKERS) == CONFRONTATION
     assert set(transcripts.IMMEDIATE_REPAIRS + transcripts.EXPLORATORY_REPAIRS) == REPAIRS
-
-
-@pytest.mark.parametrize("path", of_kind("rupture"), ids=lambda p: p.name)
-def test_rupture_labels_are_3rs_markers_and_named_repair_moves(path):
-    data = raw(path)
-    families = set()
-    for n, turn in enumerate(data["turns"], start=1):
-        for m in turn.get("markers") or []:
-            assert turn["speaker"] == "client", f"turn {n}: markers belong to client turns"
-            assert m in WITHDRAWAL | CONFRONTATION, f"turn {n}: {m!r} is not a 3RS marker subtype"
-            families.add("withdrawal" if m in WITHDRAWAL else "confrontation")
-        for r in turn.get("repair") or []:
-            assert turn["speaker"] == "practitioner", f"turn {n}: repair moves belong to the practitioner"
-            assert r in REPAIRS, f"turn {n}: {r!r} is not one of chapter 8's repair moves"
-        if turn["speaker"] == "practitioner":
-            assert turn.get("comment", "").strip(), f"turn {n}: no margin comment"
-    assert families == {"withdrawal", "confrontation"}, "show both kinds of rupture"
-    assert any(turn.get("repair") for turn in data["turns"])
 
 
 def test_the_rupture_diagram_names_every_3rs_marker_and_repair():
