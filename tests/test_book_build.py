@@ -90,3 +90,16 @@ def test_transcripts_render_one_row_per_turn(built_book):
         table = re.search(r'<table class="[^"]*transcript-table.*?</table>', text, flags=re.S)
         assert table, f"{page}: no transcript table"
         assert table.group(0).count("<tr") == len(turns) + 1, f"{page}: rows and turns differ"
+
+
+def test_sidebar_toggles_for_sub_pages_have_accessible_names(built_book):
+    """Chapters with sub-pages get an expand/collapse <summary> in the sidebar; the theme leaves it
+    without text (axe summary-name), partnership.book.navlabels names it."""
+    _, html = built_book
+    page = (html / "book" / "ch08-ruptures-repair.html").read_text(encoding="utf-8")
+    assert 'aria-label="Show or hide the pages in 8. Ruptures and repair"' in page
+    for path in html.glob("book/**/*.html"):
+        for summary in re.findall(r"<summary([^>]*)>(.*?)</summary>", path.read_text(encoding="utf-8"), flags=re.S):
+            attrs, inner = summary
+            text = re.sub(r"<[^>]+>", "", inner).strip()
+            assert text or "aria-label=" in attrs, f"{path.name}: a <summary> with no accessible name"
