@@ -83,8 +83,14 @@ def load_evidence(path: str | Path) -> list[Finding]:
     return findings
 
 
-def forest_plot(path: str | Path, ax=None):
-    """Draw r (with 95% CI where the paper gives one) for each relationship factor."""
+DEFAULT_TITLE = "Relationship factors and psychotherapy outcome (2018 meta-analyses)"
+
+
+def forest_plot(path: str | Path, ax=None, title: str = DEFAULT_TITLE):
+    """Draw r (with 95% CI where the paper gives one) for each row of an evidence file.
+
+    ``title`` lets another chapter reuse the plot for its own rows (the alliance across formats).
+    """
     import matplotlib.pyplot as plt
 
     findings = load_evidence(path)
@@ -111,7 +117,7 @@ def forest_plot(path: str | Path, ax=None):
     ax.set_ylim(-0.7, len(findings) - 0.3)
     ax.set_xlabel("Correlation with client outcome (r); filled diamond = reported as r, "
                   "open circle = converted", fontsize=9)
-    ax.set_title("Relationship factors and psychotherapy outcome (2018 meta-analyses)")
+    ax.set_title(title)
     ax.grid(axis="x", linestyle=":", alpha=0.6)
     fig.tight_layout()
     return fig
