@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bookinfo import chapter_docs, glossary_terms
+from bookinfo import BOOK, chapter_docs, chapter_pages, glossary_terms
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
@@ -62,6 +62,47 @@ def test_evidence_figure_is_drawn_at_build_time(built_book):
     assert img.exists() and img.stat().st_size > 10_000
     assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'id="fig-evidence-forest"' in page
+
+
+def test_every_chapter_shows_a_figure_drawn_at_build_time(built_book):
+    """Each chapter page or one of its sub-pages carries a figure whose image was written by the
+    build (MyST-NB puts executed outputs in _images) and has alt text."""
+    _, html = built_book
+    for doc in chapter_docs():
+        found = []
+        for page in chapter_pages(doc):
+            text = (html / (page + ".html")).read_text(encoding="utf-8")
+            for alt, src in re.findall(r'<img alt="([^"]{60,})" src="([^"]+)"', text):
+                img = (html / page).parent / src
+                if "_images/" in src and img.resolve().is_file() and img.stat().st_size > 5_000:
+                    found.append(src)
+        assert found, f"{doc}: no figure image drawn at build time on the chapter or its sub-pages"
+
+
+def test_transcripts_render_one_row_per_turn(built_book):
+    import yaml
+
+    _, html = built_book
+    for page, data in (("book/ch05/annotated-session", "mi-pharmacy-inhaler.yml"),
+                       ("book/ch08/annotated-rupture", "rupture-drug-service.yml")):
+        turns = yaml.safe_load((BOOK / "data" / "transcripts" / data).read_text(encoding="utf-8"))["turns"]
+        text = (html / (page + ".html")).read_text(encoding="utf-8")
+        table = re.search(r'<table class="[^"]*transcript-table.*?</table>', text, flags=re.S)
+        assert table, f"{page}: no transcript table"
+        assert table.group(0).count("<tr") == len(turns) + 1, f"{page}: rows and turns differ"
+
+
+def test_sidebar_toggles_for_sub_pages_have_accessible_names(built_book):
+    """Chapters with sub-pages get an expand/collapse <summary> in the sidebar; the theme leaves it
+    without text (axe summary-name), partnership.book.navlabels names it."""
+    _, html = built_book
+    page = (html / "book" / "ch08-ruptures-repair.html").read_text(encoding="utf-8")
+    assert 'aria-label="Show or hide the pages in 8. Ruptures and repair"' in page
+    for path in html.glob("book/**/*.html"):
+        for summary in re.findall(r"<summary([^>]*)>(.*?)</summary>", path.read_text(encoding="utf-8"), flags=re.S):
+            attrs, inner = summary
+            text = re.sub(r"<[^>]+>", "", inner).strip()
+            assert text or "aria-label=" in attrs, f"{path.name}: a <summary> with no accessible name"
 
 
 def test_built_book_holds_no_graded_key(built_book):
