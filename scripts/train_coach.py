@@ -58,8 +58,6 @@ sys.path.insert(0, str(REPO))
 
 from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
-from partnership.coach.rules import (adjust, adjust_reflection,  # noqa: E402
-                                     input_type_cue)
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
                                          featurize)
 
@@ -147,16 +145,6 @@ def fit(X, y, classes, C, class_weight):
     return q, scale.astype(np.float32), bias.astype(np.float32)
 
 
-def proba(X, q, scale, b):
-    z = np.asarray(X @ (q.astype(np.float32) * scale[:, None]).T) + b
-    if z.shape[1] == 1:
-        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
-        return np.stack([1 - p1, p1], axis=1)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def sub_targets(items, col, classes):
     idx = [i for i, it in enumerate(items) if it.sub.get(col) in classes]
     return np.asarray(idx, dtype=np.int64), np.asarray([items[i].sub[col] for i in idx])
@@ -167,7 +155,20 @@ def _with(X, idx, Xt, rows):
     return sp.vstack([X[idx], Xt[rows]]).tocsr()
 
 
-def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None):
+def plain_model(arrays: dict, cols, meta: dict):
+    """The plain-Python ``Model`` that learners run, built from a fit's NumPy arrays."""
+    from array import array
+
+    from partnership.coach.model import model_from_arrays
+    codes = {np.dtype(np.int8): "b", np.dtype(np.float32): "f", np.dtype(np.int32): "i"}
+    plain = {k: (v.shape, array(codes[v.dtype], v.tobytes())) for k, v in arrays.items()}
+    plain["cols"] = ((len(cols),), array("i", np.asarray(cols, np.int32).tobytes()))
+    plain["meta"] = meta
+    return model_from_arrays(plain, "cross-validation fold")
+
+
+def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None, cols=None):
+    from partnership.coach.predict import predict, subcode_for
     y = np.asarray([it.main for it in items])
     typed = list(typed)
     Xt = Xt if Xt is not None else sp.csr_matrix((0, X.shape[1]))
@@ -176,28 +177,29 @@ def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None):
     groups = np.asarray([it.transcript_id for it in items])
     pred = np.empty(len(items), dtype=object)
     sub_pred = {h: np.empty(len(items), dtype=object) for h in HEADS}
+    meta = {"classes": {"main": list(MAIN_CODES), **{h: list(v[1]) for h, v in HEADS.items()}},
+            "data": {"typed_copy_offset": N_FEATURES}}
     for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
         assert not set(groups[train]) & set(groups[test])
-        q, s, b = fit(_with(X, train, Xt, all_t), np.concatenate([y[train], yt]),
-                      MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
-        P = proba(X[test], q, s, b)
-        for row, i in zip(P, test):  # the same post-model rule as analyse() and coach-eval
-            p = adjust(dict(zip(MAIN_CODES, row)), items[i].text)
-            pred[i] = max(p, key=p.get)
+        arrays = {}
+        arrays["main_W"], arrays["main_scale"], arrays["main_b"] = fit(
+            _with(X, train, Xt, all_t), np.concatenate([y[train], yt]), MAIN_CODES, MAIN_C,
+            MAIN_CLASS_WEIGHT)
         for h, (col, classes, C, cw) in HEADS.items():
             tr = [i for i in train if items[i].sub.get(col) in classes]
             tt = [i for i, it in enumerate(typed) if it.sub.get(col) in classes]
             ytr = np.asarray([items[i].sub[col] for i in tr] + [typed[i].sub[col] for i in tt])
-            q, s, b = fit(_with(X, tr, Xt, tt), ytr, classes, C, cw)
-            P = proba(X[test], q, s, b)
-            if h == "reflection":  # the same nudge as analyse() and coach-eval
-                P = np.asarray([[a[c] for c in classes] for a in (
-                    adjust_reflection(dict(zip(classes, row)), items[i].text, items[i].client)
-                    for row, i in zip(P, test))])
-            sub_pred[h][test] = np.asarray(classes)[P.argmax(1)]
-            if h == "input":  # the wording cues win over this head, as in analyse()
-                for i in test:
-                    sub_pred[h][i] = input_type_cue(items[i].text) or sub_pred[h][i]
+            arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(
+                _with(X, tr, Xt, tt), ytr, classes, C, cw)
+        model = plain_model(arrays, cols, meta)
+        # the one decision learners get (partnership.coach.predict), read as speech
+        for i in test:
+            it = items[i]
+            p = predict(it.text, it.client, typed=False, model=model)
+            pred[i] = p.code
+            for h, code in (("question", "question"), ("reflection", "reflection"),
+                            ("input", "therapist_input")):
+                sub_pred[h][i] = subcode_for(code, p.heads, it.text, it.client)[0]
     yt, yp = list(y), list(pred)
     f1 = metrics.f1_scores(yt, yp, MAIN_CODES)
     out = {
@@ -250,7 +252,7 @@ def main(argv=None) -> int:
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds, codings, typed, Xt)
+        cv = cross_validate(items, X, args.folds, codings, typed, Xt, cols)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")

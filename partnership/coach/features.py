@@ -37,10 +37,11 @@ HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
 _MASK = N_FEATURES - 1
 
-# Long inputs are cut to their head and tail: the opening and closing words carry the code
-# (a question mark at the end, "so you" at the start), and the cut keeps latency flat.
-MAX_HEAD = 600
-MAX_TAIL = 200
+# A response longer than MAX_CHARS is read up to MAX_CHARS only, everywhere: the features, the
+# wording rules and the roadblock scan all see the same prefix, and the learner is told so
+# (``partnership.coach.analyse`` adds the note). The bound keeps latency flat on a pasted essay.
+MAX_CHARS = 4000
+# The client's statement: its end is what the response answers.
 MAX_CLIENT = 600
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
@@ -93,13 +94,21 @@ def normalise(text: object) -> str:
     """Lower-case, unify quotes and dashes, drop control characters; never raises."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    if len(text) > MAX_HEAD + MAX_TAIL:
-        text = text[:MAX_HEAD] + " " + text[-MAX_TAIL:]
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
     text = unicodedata.normalize("NFKC", text)
     text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
             .replace("\u201c", '"').replace("\u201d", '"'))
     text = "".join(ch if (ch.isprintable() or ch == " ") else " " for ch in text)
     return text.lower().strip()
+
+
+def client_tail(client: object) -> str:
+    """The end of the client's statement (at most MAX_CLIENT characters): what a response
+    answers, and what the features and the suggested reflections read."""
+    if not isinstance(client, str):
+        client = "" if client is None else str(client)
+    return client[-MAX_CLIENT:] if len(client) > MAX_CLIENT else client
 
 
 def tokens(norm: str) -> list[str]:
@@ -272,9 +281,7 @@ def featurize(response: object, client: object = "", typed: bool = True) -> dict
     ``typed``: the response was typed by a learner (the coach's use), not transcribed speech
     (AnnoMI, in training and ``coach-eval`` on a CSV file); see the module's docstring."""
     resp = normalise(response)
-    cli = normalise(client)
-    if len(cli) > MAX_CLIENT:
-        cli = cli[-MAX_CLIENT:]  # the end of the client's turn is what the response answers
+    cli = normalise(client_tail(client))
     toks = tokens(resp)
     out: dict[int, float] = {}
 

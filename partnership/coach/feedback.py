@@ -140,8 +140,20 @@ RISING_TONE = ("It is built like a statement, though, with a question mark at th
                "and asks the client to confirm rather than to go on.")
 
 
+EMPTY = ("You haven't written anything yet, so there is nothing to code or score. Read the "
+         "client's words again and write what you would say back: one or two sentences that "
+         "say, in your own words, what you heard.")
+
+
+def long_note(n_chars: int) -> str:
+    """The note that opens the feedback on a response longer than MAX_CHARS."""
+    from .features import MAX_CHARS
+    return (f"Your response is long ({n_chars:,} characters); the coach read only the first "
+            f"{MAX_CHARS:,}. A reflection is usually one or two sentences.")
+
+
 def build(code: str, subcode: str | None, confidence: float, probs: dict[str, float],
-          blocks: list[str], response: str, client: str, source: str) -> str:
+          blocks: list[str], response: str, client: str, source: str, examples=()) -> str:
     gist = mirror(client)
     you_said = f"It sounds like {gist}." if gist else "It sounds like you're ..."
     parts: list[str] = []

@@ -153,11 +153,19 @@ class Model:
 
 
 def load_model(path: str | Path = MODEL_PATH) -> Model:
-    arrays = npz_arrays(path)
+    return model_from_arrays(npz_arrays(path), Path(path).name)
+
+
+def model_from_arrays(arrays: dict, name: str = "<arrays>") -> Model:
+    """A Model from arrays as ``npz_arrays`` returns them ((shape, flat array) per name; the
+    JSON metadata as text). The training script builds each cross-validation fold's model this
+    way, so the CV scores the same plain-Python arithmetic that learners run."""
+    path = name
     for key in ("meta", "cols"):
         if key not in arrays:
             raise ModelFileError(f"{Path(path).name}: no {key!r} array")
-    meta = json.loads(arrays["meta"])
+    meta = arrays["meta"]
+    meta = json.loads(meta) if isinstance(meta, str) else meta
     _, cols = arrays["cols"]
     if any(a >= b for a, b in zip(cols, cols[1:])):
         raise ModelFileError(f"{Path(path).name}: 'cols' is not strictly increasing")

@@ -92,6 +92,19 @@ def is_statement_question(text: object) -> bool:
     return bool(_STATEMENT_QUESTION.match(normalise(text)))
 
 
+def question_kind_cue(text: object) -> str | None:
+    """'open' or 'closed' where the wording fixes a question's kind, else None (the learned
+    head decides): a question put as a statement ("I wonder whether...")."""
+    if is_statement_question(text):
+        return "open" if is_open_question(text) else "closed"
+    return None
+
+
+def other_move(response: object) -> str | None:
+    """The named move of an 'other' response that is not listening, else None."""
+    return None
+
+
 def is_open_question(text: object) -> bool:
     toks = [t for t in tokens(normalise(text)) if t not in ("?", "!")]
     t = " ".join(toks)
@@ -452,7 +465,7 @@ def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
     return {c: (CUE_FLOOR if c == code else v * k) for c, v in probs.items()}
 
 
-def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
+def adjust(probs: dict[str, float], response: object, client: object = "") -> dict[str, float]:
     """Transparent rules on top of the model: a one-sentence pleasantry ("Thanks for telling
     me.") or an affirmation ("That took real courage.") is other, and a statement with a
     therapist-input cue ("you could", "let's", "research shows", "some people ..., others

@@ -29,12 +29,10 @@ def register(parser):
 
 
 def evaluate(path) -> dict:
-    from partnership.coach import metrics
+    from partnership.coach import metrics, raters
     from partnership.coach.annomi import MAIN_CODES, read_items
-    from partnership.coach.features import featurize
-    from partnership.coach.rules import adjust
     from partnership.coach.model import get_model, load_error
-    from partnership.coach import analyse, raters, subcode_for
+    from partnership.coach.predict import predict, subcode_for
 
     typed = Path(path).suffix.lower() in (".yml", ".yaml")  # typed responses, or a transcript
     if typed:
@@ -47,16 +45,12 @@ def evaluate(path) -> dict:
     q_true, q_pred, r_true, r_pred = [], [], [], []
     a_true, a_pred = [], []  # affirmations, where a coded-responses file marks them
     for it in items:
-        if model is not None:
-            preds = model.predict(featurize(it.text, it.client, typed=typed))
-            main = adjust(preds["main"], it.text)
-            code = max(main, key=main.get)
-        else:  # rules fallback
-            preds = None
-            code = analyse(it.text, it.client).code
+        # the very decision analyse() makes (the rules fallback too, when no model loads)
+        pred = predict(it.text, it.client, typed=typed, model=model)
+        code = pred.code
         # the sub-codes analyse() would give, for the experts' code whatever the coach's is
-        q_sub = subcode_for("question", preds, it.text, it.client)[0]
-        r_sub = subcode_for("reflection", preds, it.text, it.client)[0]
+        q_sub = subcode_for("question", pred.heads, it.text, it.client)[0]
+        r_sub = subcode_for("reflection", pred.heads, it.text, it.client)[0]
         y_true.append(it.main)
         y_pred.append(code)
         by_key[(it.transcript_id, it.utterance_id)] = code
@@ -67,8 +61,7 @@ def evaluate(path) -> dict:
             r_true.append(it.sub["reflection_subtype"])
             r_pred.append(r_sub)
         a_true.append("yes" if it.sub.get("other_subtype") == "affirmation" else "no")
-        affirms = code == "other" and subcode_for("other", preds, it.text, it.client)[0]
-        a_pred.append("yes" if affirms == "affirmation" else "no")
+        a_pred.append("yes" if code == "other" and pred.subcode == "affirmation" else "no")
     labels = list(MAIN_CODES)
     marks_affirmations = info["has_subtypes"].get("other_subtype", False)
     out = {
