@@ -41,6 +41,9 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
     os.environ.setdefault(_v, "1")
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import re  # noqa: E402
+import zlib  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -100,6 +103,42 @@ def load_typed(folder: Path = TYPED_DIR):
         items += its
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return items, digests
+
+
+# Typing noise: learners leave out question marks, capitals and apostrophes. Every training
+# utterance and typed response whose text such noise changes gets one noisy copy (of one of
+# the kinds below, picked by a hash of the text, so training stays deterministic), so that no
+# single character decides a code. The copies keep their original's domain (speech or typed)
+# and transcript, so the cross-validation never trains on a copy of a test utterance.
+NOISE_KINDS = ("no_question_mark", "lower_no_apostrophes", "lower_no_punctuation")
+NOISE_ANNOMI = True
+NOISE_TYPED = True
+TYPED_NOISE_KINDS = (None,)
+
+
+def typing_noise(text: str, kind: str | None = None) -> str | None:
+    """The noisy copy of ``text`` (see NOISE_KINDS), or None if the noise changes nothing."""
+    kind = kind or NOISE_KINDS[zlib.crc32(text.encode("utf-8")) % len(NOISE_KINDS)]
+    t = text.replace("?", "")
+    if kind != "no_question_mark":
+        t = t.lower().replace("'", "").replace("\u2019", "")
+    if kind == "lower_no_punctuation":
+        t = re.sub(r"[^\w\s]", " ", t)
+    t = " ".join(t.split())
+    return t if t and t != " ".join(text.split()) else None
+
+
+def noisy_copies(items, kinds=(None,)):
+    out = []
+    for it in items:
+        seen = set()
+        for kind in kinds:
+            t = typing_noise(it.text, kind)
+            if t is not None and t not in seen:
+                seen.add(t)
+                out.append(dataclasses.replace(it, text=t,
+                                               utterance_id=f"{it.utterance_id}~{kind or 'noise'}"))
+    return out
 
 
 def matrix(items, typed=()):
@@ -167,28 +206,39 @@ def plain_model(arrays: dict, cols, meta: dict):
     return model_from_arrays(plain, "cross-validation fold")
 
 
-def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None, cols=None):
+def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None, cols=None, n_orig=None):
+    """``items`` (rows of ``X``): AnnoMI's utterances, the first ``n_orig`` of them, then any
+    noisy copies, which are only ever trained on, in the folds that train on their transcript.
+    Scored on the original utterances of each fold's test transcripts."""
     from partnership.coach.predict import predict, subcode_for
-    y = np.asarray([it.main for it in items])
+    n_orig = len(items) if n_orig is None else n_orig
+    y_all = np.asarray([it.main for it in items])
     typed = list(typed)
     Xt = Xt if Xt is not None else sp.csr_matrix((0, X.shape[1]))
     yt = np.asarray([it.main for it in typed], dtype=object)
     all_t = np.arange(len(typed))
-    groups = np.asarray([it.transcript_id for it in items])
+    groups_all = np.asarray([it.transcript_id for it in items])
+    copies = np.arange(n_orig, len(items))
+    full_items, items = items, items[:n_orig]
+    y, groups = y_all[:n_orig], groups_all[:n_orig]
     pred = np.empty(len(items), dtype=object)
     sub_pred = {h: np.empty(len(items), dtype=object) for h in HEADS}
     meta = {"classes": {"main": list(MAIN_CODES), **{h: list(v[1]) for h, v in HEADS.items()}},
             "data": {"typed_copy_offset": N_FEATURES}}
-    for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+    for train, test in GroupKFold(n_splits=folds).split(X[:n_orig], y, groups):
         assert not set(groups[train]) & set(groups[test])
+        train_groups = set(groups[train])
+        train = np.concatenate([train, [i for i in copies if groups_all[i] in train_groups]])
+        train = train.astype(np.int64)
         arrays = {}
         arrays["main_W"], arrays["main_scale"], arrays["main_b"] = fit(
-            _with(X, train, Xt, all_t), np.concatenate([y[train], yt]), MAIN_CODES, MAIN_C,
+            _with(X, train, Xt, all_t), np.concatenate([y_all[train], yt]), MAIN_CODES, MAIN_C,
             MAIN_CLASS_WEIGHT)
         for h, (col, classes, C, cw) in HEADS.items():
-            tr = [i for i in train if items[i].sub.get(col) in classes]
+            tr = [i for i in train if full_items[i].sub.get(col) in classes]
             tt = [i for i, it in enumerate(typed) if it.sub.get(col) in classes]
-            ytr = np.asarray([items[i].sub[col] for i in tr] + [typed[i].sub[col] for i in tt])
+            ytr = np.asarray([full_items[i].sub[col] for i in tr]
+                             + [typed[i].sub[col] for i in tt])
             arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(
                 _with(X, tr, Xt, tt), ytr, classes, C, cw)
         model = plain_model(arrays, cols, meta)
@@ -245,14 +295,21 @@ def main(argv=None) -> int:
     t0 = time.time()
     items, digests, codings = load(args.data)
     typed, typed_digests = load_typed()
+    n_orig = len(items)
+    n_typed = len(typed)
+    if NOISE_ANNOMI:
+        items = items + noisy_copies(items)
+    if NOISE_TYPED:
+        typed = typed + noisy_copies(typed, TYPED_NOISE_KINDS)
     X, Xt, cols = matrix(items, typed)
-    print(f"{len(items)} therapist utterances from "
-          f"{len({it.transcript_id for it in items})} transcripts, {len(typed)} typed "
-          f"responses; {X.nnz + Xt.nnz} non-zeros; features in {time.time() - t0:.1f}s")
+    print(f"{n_orig} therapist utterances from "
+          f"{len({it.transcript_id for it in items})} transcripts, {n_typed} typed "
+          f"responses, {len(items) - n_orig + len(typed) - n_typed} noisy copies; "
+          f"{X.nnz + Xt.nnz} non-zeros; features in {time.time() - t0:.1f}s")
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds, codings, typed, Xt, cols)
+        cv = cross_validate(items, X, args.folds, codings, typed, Xt, cols, n_orig)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")
@@ -277,12 +334,16 @@ def main(argv=None) -> int:
         counts[h] = {c: int((t == c).sum()) for c in cls}
     # MITI's "Affirm": AnnoMI's codes have no place for it, so this head learns from the typed
     # responses coded other alone (affirmation, or any other "other")
+    # Trained on the shared columns only (the typed-only copies zeroed): the head learns from
+    # typed text alone, so a typed-only copy would just split each weight in two, and the
+    # average of the model's two views (model.py) would halve the head's evidence.
     idx = [i for i, it in enumerate(typed) if it.main == "other"]
     if idx:
         t = np.asarray(["affirmation" if typed[i].sub.get("other_subtype") == "affirmation"
                         else "none" for i in idx])
+        shared = sp.diags((cols < N_FEATURES).astype(np.float64))
         arrays["affirm_W"], arrays["affirm_scale"], arrays["affirm_b"] = fit(
-            Xt[idx], t, AFFIRM_CLASSES, 1.0, None)
+            (Xt[idx] @ shared).tocsr(), t, AFFIRM_CLASSES, 1.0, None)
         classes["affirm"] = list(AFFIRM_CLASSES)
         counts["affirm"] = {c: int((t == c).sum()) for c in AFFIRM_CLASSES}
     # Weights are stored for the occupied hashed columns only (``cols``); every other column
@@ -300,8 +361,11 @@ def main(argv=None) -> int:
         "data": {"source": "AnnoMI training split (../shared/data/annomi)",
                  "sha256": digests,
                  "typed": {"source": "scripts/coach_typed/*.yml (the course's own typed "
-                                     "responses)", "n": len(typed), "sha256": typed_digests},
-                 "typed_copy_offset": N_FEATURES},
+                                     "responses)", "n": n_typed, "sha256": typed_digests},
+                 "typed_copy_offset": N_FEATURES,
+                 "typing_noise": {"kinds": list(NOISE_KINDS),
+                                  "annomi_copies": len(items) - n_orig,
+                                  "typed_copies": len(typed) - n_typed}},
         "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
         "cv": cv,
     }
