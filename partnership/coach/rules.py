@@ -37,7 +37,11 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
                    "you're supposed to", "you are supposed to", "responsible thing"),
     "judging": ("that's wrong", "that was wrong", "that's stupid", "that was stupid",
                 "that's silly", "that was silly", "that's bad", "you're wrong", "your fault",
-                "you're being", "you are being", "that's not a good idea"),
+                "that's not a good idea", "that's a pretty poor", "that's pretty poor",
+                *(f"{b} {w}" for b in ("you're being", "you are being", "stop being")
+                  for w in ("stupid", "silly", "ridiculous", "selfish", "lazy", "dramatic",
+                            "difficult", "unreasonable", "childish", "paranoid", "naive",
+                            "over the top", "a baby", "irresponsible"))),
     "reassurance": ("don't worry", "do not worry", "it'll be fine", "it will be fine",
                     "it'll be ok", "it will be ok", "it'll be okay", "it will be okay",
                     "it's going to be fine", "it's going to be ok", "everything will be",
@@ -278,6 +282,12 @@ _SERVICE = re.compile(
     r"physio|helpline|programme|program|centre|center|group)s? (?:here )?(?:can(?!'t)|could|"
     r"will be able to|offers?|runs?|provides?)\b(?![^.;]*(?:, (?:but|and) (?:you|that)|"
     r"you said|you think))")
+# a test result given to the client: "Your bloods came back normal", "Your scan shows..."
+_RESULTS = re.compile(r"(?:^|[.!;]\s+)(?:(?:so|okay|ok|right|well|good news),? )*(?:your|the) "
+                      r"(?:[a-z]+ )?(?:results?|tests?|bloods|blood tests?|scans?|x-rays?|levels|"
+                      r"readings?|numbers|liver function|ecg|mri) (?:have |has )?(?:came|come|"
+                      r"show|shows|showed|shown|were|are|is|was|look|looks|looked)\b"
+                      r"(?![^.;,]*\b(?:you|you're|you've|you'd|you'll)\b)")
 # an imperative opening a sentence: "Try ...", "Ask for a meeting ...", "Make sure ..."
 _TRY = re.compile(r"(?:^|[.!;]\s+)(?:try|ask (?:for|your|a|the|about|if|whether)"
                   r"|talk to(?! me\b)|speak to(?! me\b)|make sure|have a (?:word|chat|think|look)"
@@ -536,7 +546,7 @@ def _input_cue(text: str, blocks: list[str]) -> str | None:
     if ("advice" in blocks or "warning" in blocks or _TRY.search(text)
             or _DIRECTIVE_CLAUSE.search(text)):
         return "advice"
-    if _SERVICE.search(text) or is_plain_fact(text):
+    if _SERVICE.search(text) or _RESULTS.search(text) or is_plain_fact(text):
         return "information"
     return None
 
@@ -604,7 +614,22 @@ def _other_move(text: str, blocks: list[str]) -> bool:
         return True
     if not (CONFRONTING | {"reassurance", "self-disclosure"}) & b:
         return False
-    return not _REFLECTING.match(text) and not _REFLECTING_LATER.search(text)
+    if _REFLECTING.match(text) or _REFLECTING_LATER.search(text):
+        return False
+    # "You're scared to leave, but it'll all work out": a reflection mixed with reassurance is
+    # left to the model (its feedback names the reassurance and its score is at most 2)
+    return not any(_says_back(c) for c in _CLAUSES.split(text))
+
+
+_CLAUSES = re.compile(r"[.!;]\s*|,\s*(?:but|and|so|though|although|yet)?\s*|\s+but\s+")
+_STEM = re.compile(r"(?:(?:so|and|okay|ok|well|right|yeah),? )*(?:" + "|".join(
+    re.escape(s) for s in REFLECTION_STEMS if s not in ("your",)) + r")\b")
+
+
+def _says_back(clause: str) -> bool:
+    """A clause shaped like a reflection (a reflection stem, no roadblock of its own)."""
+    clause = clause.strip()
+    return bool(clause) and bool(_STEM.match(clause)) and not _roadblocks(clause)
 
 
 def _unmarked_question(text: str) -> bool:
