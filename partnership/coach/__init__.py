@@ -80,8 +80,9 @@ def _analyse(response, client, examples) -> CoachResult:
     from . import feedback as fb
     from .rules import roadblocks
 
+    from .features import normalise
     text, client, cut = bounded(response, client)
-    if not text.strip():
+    if not normalise(text):  # nothing, white space, or only invisible characters
         return CoachResult(code=None, subcode=None, confidence=0.0, probabilities={},
                            feedback=fb.EMPTY, hrq_score=None, roadblocks=[], source="none")
     pred = predict(text, client)

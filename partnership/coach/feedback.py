@@ -128,12 +128,11 @@ def suggest_reflection(client: str, examples=()) -> str | None:
         return None
     statements = [st.strip() for st in _SENT.findall(raw)
                   if st.strip() and not st.strip().endswith("?")]
-    for st in reversed(statements):
-        for clause in reversed(_CLAUSE.split(st.rstrip(".!").strip())):
-            said = _you_clause(clause)
-            if said:
-                return f"It sounds like {said}."
-    return GENERIC_REFLECTION
+    said = [c for st in statements for c in map(_you_clause, _CLAUSE.split(st.rstrip(".!")))
+            if c]
+    # the last such clause with some substance ("I don't know" says little back)
+    pick = next((c for c in reversed(said) if len(c.split()) >= 5), said[-1] if said else None)
+    return f"It sounds like {pick}." if pick else GENERIC_REFLECTION
 
 
 def _is_statement(text: str) -> bool:

@@ -152,7 +152,8 @@ class Model:
                 for name, probs in full.items()}
 
 
-def load_model(path: str | Path = MODEL_PATH) -> Model:
+def load_model(path: str | Path | None = None) -> Model:
+    path = MODEL_PATH if path is None else path   # looked up at call time (tests move it)
     return model_from_arrays(npz_arrays(path), Path(path).name)
 
 
@@ -191,7 +192,8 @@ def model_from_arrays(arrays: dict, name: str = "<arrays>") -> Model:
 
 
 def get_model() -> Model | None:
-    """The shipped model, loaded once; None (and the rule-based coder is used) if unavailable."""
+    """The shipped model, loaded once; None if it cannot be loaded, and then the coach falls
+    back to its wording rules (``rules.rule_code``), and says so in its feedback."""
     global _MODEL, _LOAD_ERROR
     if _MODEL is None and _LOAD_ERROR is None:
         try:

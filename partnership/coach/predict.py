@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .features import MAX_CHARS, client_tail, featurize, normalise
+from . import features
+from .features import MAX_CHARS, client_tail, normalise
 
 CODES = ("question", "reflection", "therapist_input", "other")
 AFFIRM_MIN_WORDS = 4
@@ -52,7 +53,7 @@ def predict(response: object, client: object = "", *, typed: bool = True,
         code, probs = rule_code(response, client)
         heads, source = None, "rules"
     else:
-        heads = model.predict(featurize(response, client, typed=typed))
+        heads = model.predict(features.featurize(response, client, typed=typed))
         probs = adjust(heads["main"], response, client)
         code = max(probs, key=probs.get)
         source = "model"
