@@ -42,8 +42,6 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
-import re  # noqa: E402
-import zlib  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -61,6 +59,7 @@ sys.path.insert(0, str(REPO))
 
 from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
+from partnership.coach.noise import KINDS, typing_noise  # noqa: E402
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
                                          featurize)
 
@@ -89,7 +88,7 @@ def load(data: Path):
     for it in items:
         it.sub = subs.get((it.transcript_id, it.utterance_id), {})
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (simple, full)}
-    return items, digests, full_info["codings"]
+    return items, digests, full_info
 
 
 def load_typed(folder: Path = TYPED_DIR):
@@ -105,27 +104,15 @@ def load_typed(folder: Path = TYPED_DIR):
     return items, digests
 
 
-# Typing noise: learners leave out question marks, capitals and apostrophes. Every training
-# utterance and typed response whose text such noise changes gets one noisy copy (of one of
-# the kinds below, picked by a hash of the text, so training stays deterministic), so that no
-# single character decides a code. The copies keep their original's domain (speech or typed)
-# and transcript, so the cross-validation never trains on a copy of a test utterance.
-NOISE_KINDS = ("no_question_mark", "lower_no_apostrophes", "lower_no_punctuation")
-NOISE_ANNOMI = True
+# Typing noise (partnership/coach/noise.py): learners leave out question marks, capitals and
+# apostrophes. Every typed training response gets a noisy copy of each kind that changes it,
+# so that no single character decides a code. Copies keep their original's domain and
+# transcript, so the cross-validation never trains on a copy of a test utterance. (AnnoMI's
+# utterances can get copies too, NOISE_ANNOMI; measured, they cost the CV, so they are off.)
+NOISE_KINDS = KINDS
+NOISE_ANNOMI = False   # AnnoMI copies cost the CV 0.01 kappa (model card); typed copies do not
 NOISE_TYPED = True
-TYPED_NOISE_KINDS = (None,)
-
-
-def typing_noise(text: str, kind: str | None = None) -> str | None:
-    """The noisy copy of ``text`` (see NOISE_KINDS), or None if the noise changes nothing."""
-    kind = kind or NOISE_KINDS[zlib.crc32(text.encode("utf-8")) % len(NOISE_KINDS)]
-    t = text.replace("?", "")
-    if kind != "no_question_mark":
-        t = t.lower().replace("'", "").replace("\u2019", "")
-    if kind == "lower_no_punctuation":
-        t = re.sub(r"[^\w\s]", " ", t)
-    t = " ".join(t.split())
-    return t if t and t != " ".join(text.split()) else None
+TYPED_NOISE_KINDS = KINDS  # every kind: one copy of each that changes the text
 
 
 def noisy_copies(items, kinds=(None,)):
@@ -278,7 +265,14 @@ def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None, cols=None
     # like for like: the coach's CV codes against each expert, beside expert-with-expert
     # agreement, on the utterances that several experts coded (raters.py says why)
     by_key = {(it.transcript_id, it.utterance_id): p for it, p in zip(items, pred)}
-    out["experts"] = raters.compare(codings or {}, by_key, MAIN_CODES)
+    info = codings or {}
+    out["experts"] = raters.compare(info.get("codings", {}), by_key, MAIN_CODES)
+    # the same for the two-way sub-codes, against the experts' own sub-labels
+    out["experts_subcodes"] = {}
+    for h, col in (("question", "question_subtype"), ("reflection", "reflection_subtype")):
+        keyed = {(it.transcript_id, it.utterance_id): p for it, p in zip(items, sub_pred[h])}
+        out["experts_subcodes"][h] = raters.compare_subcodes(
+            info.get("sub_codings", {}).get(col, {}), keyed, HEADS[h][1])
     return out
 
 
@@ -293,7 +287,7 @@ def main(argv=None) -> int:
         print(f"AnnoMI data not found in {args.data}", file=sys.stderr)
         return 2
     t0 = time.time()
-    items, digests, codings = load(args.data)
+    items, digests, full_info = load(args.data)
     typed, typed_digests = load_typed()
     n_orig = len(items)
     n_typed = len(typed)
@@ -309,7 +303,7 @@ def main(argv=None) -> int:
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds, codings, typed, Xt, cols, n_orig)
+        cv = cross_validate(items, X, args.folds, full_info, typed, Xt, cols, n_orig)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")
@@ -319,6 +313,10 @@ def main(argv=None) -> int:
               f"{cv['reflection_kappa']:.3f}   input kappa {cv['input_kappa']:.3f}")
         for line in raters.describe(cv["experts"], who="coach (CV)"):
             print("  " + line)
+        for h, name in (("question", "open/closed"), ("reflection", "simple/complex")):
+            for line in raters.describe_subcodes(cv["experts_subcodes"][h], name,
+                                                 who="coach (CV)"):
+                print("  " + line)
     everything = items + typed
     XA = sp.vstack([X, Xt]).tocsr()
     y = np.asarray([it.main for it in everything])

@@ -77,4 +77,4 @@ def read_coded(path: str | Path) -> tuple[list[Item], dict]:
         items.append(Item(path.stem, iid, raw["response"], client, code, subs))
     has = {col: any(col in it.sub for it in items) for col in SUB_COLUMN.values()}
     return items, {"columns": [], "has_subtypes": has, "full": False, "n_items": len(items),
-                   "codings": {}}
+                   "codings": {}, "sub_codings": {}}
