@@ -32,6 +32,7 @@ import math
 import re
 import unicodedata
 import zlib
+from functools import lru_cache
 
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
@@ -111,6 +112,13 @@ def normalise(text: object) -> str:
     contractions ("dont" -> "don't", "u" -> "you"); never raises."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    return _normalise(text[:MAX_CHARS + 1])
+
+
+@lru_cache(maxsize=128)
+def _normalise(text: str) -> str:
+    """Remembered for the last few texts: the rules, the features and the feedback each
+    normalise the same response and client statement."""
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
     text = unicodedata.normalize("NFKC", text)

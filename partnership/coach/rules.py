@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_FORMS,
                        QUESTION_OPENERS, REFLECTION_STEMS, content_stems, normalise,
@@ -108,6 +109,13 @@ _REPORTABLE = ("ordering", "warning", "advice", "moralising")
 
 
 def _roadblocks(text: str) -> list[str]:
+    return list(_roadblocks_cached(text))
+
+
+@lru_cache(maxsize=64)
+def _roadblocks_cached(text: str) -> tuple[str, ...]:
+    """The scan itself, remembered for the last few texts: one response is scanned by several
+    rules (the code, the sub-code, the score, the feedback), always on the same text."""
     found = []
     for name, pat in _PATTERNS.items():
         for m in pat.finditer(text):
@@ -118,7 +126,7 @@ def _roadblocks(text: str) -> list[str]:
             break
     if "?" in text and _WHY.search(text):
         found.append("why-question")
-    return found
+    return tuple(found)
 
 
 def feeling_words(text: object) -> list[str]:
