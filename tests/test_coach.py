@@ -236,6 +236,9 @@ def test_session_summary_edge_cases():
     assert s["complex_share"] is None and s["complex_verdict"] is None
     s = session_summary([fake("reflection", "simple")])
     assert s["reflection_to_question"] == float("inf") and s["rq_verdict"] == "good"
+    # an answer with nothing written has no code and does not count
+    s = session_summary([fake("reflection", "simple"), analyse("  ", CLIENT)])
+    assert s["n"] == 1 and s["mean_hrq"] == 3
 
 
 def test_plot_session_returns_figure():
