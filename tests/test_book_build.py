@@ -62,3 +62,18 @@ def test_evidence_figure_is_drawn_at_build_time(built_book):
     assert img.exists() and img.stat().st_size > 10_000
     assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'id="fig-evidence-forest"' in page
+
+
+def test_built_book_holds_no_graded_key(built_book):
+    """The published book is something every student can obtain: no model answer, rubric line or
+    bank file of a graded assignment may be in it."""
+    from pathlib import Path
+
+    from partnership.grader.bank import load_bank
+    from partnership.grader.leaks import scan
+
+    _, html = built_book
+    banks = [load_bank(p) for p in sorted((Path(__file__).resolve().parents[1] / "exercises")
+                                          .glob("*.yml"))]
+    assert scan([html], banks) == []
+    assert not list(html.rglob("exercises")) and not list(html.rglob("keys"))

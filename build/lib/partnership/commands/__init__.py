@@ -1,0 +1,1 @@
+"""One module per ``partnership`` subcommand (see partnership.cli.COMMANDS)."""

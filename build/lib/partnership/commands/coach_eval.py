@@ -1,0 +1,157 @@
+"""``partnership coach-eval FILE.csv [--json]``: score the shipped reflection coach against the
+expert codes of an AnnoMI-format CSV (simple or full), or against a YAML file of responses an
+instructor has coded (``partnership.coach.coded``).
+
+Scores the 4-way main therapist behaviour (Cohen's kappa, macro-F1, per-class F1) on every
+therapist utterance with a code; with the full file's sub-labels, also Cohen's kappa for open vs
+closed (on utterances the experts coded as questions) and for simple vs complex (on utterances
+they coded as reflections), using the coach's sub-code heads. Where several annotators coded an
+utterance, their majority label is the reference. Each utterance is scored with the client's
+preceding statement from the same file as context, as in training.
+
+Where a full file has utterances coded by several annotators (``annotator_id``), the report
+also places the coach among the experts: expert-with-expert kappa and reflection F1 on those
+utterances, beside the coach's agreement with each expert (``raters`` in the JSON).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(parser):
+    parser.add_argument("file", type=Path, help="AnnoMI-format CSV (simple or full), or a "
+                        "YAML file of coded responses (see partnership/coach/coded.py)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (kappa, macro_f1, f1, question_kappa, "
+                             "reflection_kappa, n, ...)")
+
+
+def evaluate(path) -> dict:
+    from partnership.coach import metrics
+    from partnership.coach.annomi import MAIN_CODES, read_items
+    from partnership.coach.features import featurize
+    from partnership.coach.rules import adjust
+    from partnership.coach.model import get_model, load_error
+    from partnership.coach import analyse, raters, subcode_for
+
+    typed = Path(path).suffix.lower() in (".yml", ".yaml")  # typed responses, or a transcript
+    if typed:
+        from partnership.coach.coded import read_coded
+        items, info = read_coded(path)
+    else:
+        items, info = read_items(path)
+    model = get_model()
+    y_true, y_pred, by_key = [], [], {}
+    q_true, q_pred, r_true, r_pred = [], [], [], []
+    a_true, a_pred = [], []  # affirmations, where a coded-responses file marks them
+    for it in items:
+        if model is not None:
+            preds = model.predict(featurize(it.text, it.client, typed=typed))
+            main = adjust(preds["main"], it.text)
+            code = max(main, key=main.get)
+        else:  # rules fallback
+            preds = None
+            code = analyse(it.text, it.client).code
+        # the sub-codes analyse() would give, for the experts' code whatever the coach's is
+        q_sub = subcode_for("question", preds, it.text, it.client)[0]
+        r_sub = subcode_for("reflection", preds, it.text, it.client)[0]
+        y_true.append(it.main)
+        y_pred.append(code)
+        by_key[(it.transcript_id, it.utterance_id)] = code
+        if "question_subtype" in it.sub:
+            q_true.append(it.sub["question_subtype"])
+            q_pred.append(q_sub)
+        if "reflection_subtype" in it.sub:
+            r_true.append(it.sub["reflection_subtype"])
+            r_pred.append(r_sub)
+        a_true.append("yes" if it.sub.get("other_subtype") == "affirmation" else "no")
+        affirms = code == "other" and subcode_for("other", preds, it.text, it.client)[0]
+        a_pred.append("yes" if affirms == "affirmation" else "no")
+    labels = list(MAIN_CODES)
+    marks_affirmations = info["has_subtypes"].get("other_subtype", False)
+    out = {
+        "file": str(path),
+        "n": len(items),
+        "kappa": metrics.cohen_kappa(y_true, y_pred, labels),
+        "macro_f1": metrics.macro_f1(y_true, y_pred, labels) if items else None,
+        "accuracy": metrics.accuracy(y_true, y_pred),
+        "f1": metrics.f1_scores(y_true, y_pred, labels) if items else {},
+        "question_kappa": (metrics.cohen_kappa(q_true, q_pred, ["open", "closed"])
+                           if info["has_subtypes"]["question_subtype"] else None),
+        "question_n": len(q_true),
+        "reflection_kappa": (metrics.cohen_kappa(r_true, r_pred, ["simple", "complex"])
+                             if info["has_subtypes"]["reflection_subtype"] else None),
+        "reflection_n": len(r_true),
+        "affirmation_f1": (metrics.f1_scores(a_true, a_pred, ["yes"])["yes"]
+                           if marks_affirmations else None),
+        "affirmation_n": a_true.count("yes") if marks_affirmations else 0,
+        "confusion": {"labels": labels, "matrix": metrics.confusion(y_true, y_pred, labels)},
+        "model": "trained" if model is not None else f"rules ({load_error()})",
+        "training_data": _is_training_file(path, model),
+        "raters": raters.compare(info["codings"], by_key, labels),
+    }
+    return out
+
+
+def _is_training_file(path, model) -> bool:
+    """True if the file is one the shipped model was trained on (its figures are optimistic)."""
+    if model is None:
+        return False
+    import hashlib
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return False
+    data = model.meta.get("data", {})
+    known = set(data.get("sha256", {}).values())
+    known |= set((data.get("typed") or {}).get("sha256", {}).values())  # typed training sets
+    return digest in known
+
+
+def _fmt(v):
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def run(args) -> int:
+    from partnership.coach import raters
+    from partnership.coach.annomi import AnnoMIError
+    try:
+        res = evaluate(args.file)
+    except (OSError, AnnoMIError) as exc:
+        print(f"coach-eval: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(res, sort_keys=True))
+        return 0 if res["n"] else 1
+    if not res["n"]:
+        print(f"{args.file}: no therapist utterances with a main behaviour code", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {res['n']} therapist utterances scored ({res['model']} coach)")
+    if res["training_data"]:
+        print("Note: the shipped model was trained on this very file, so these figures are "
+              "optimistic; see the cross-validated figures in partnership/coach/MODEL_CARD.md.")
+    print(f"Main therapist behaviour: Cohen's kappa {_fmt(res['kappa'])}, "
+          f"macro-F1 {_fmt(res['macro_f1'])}, accuracy {_fmt(res['accuracy'])}")
+    for k, v in res["f1"].items():
+        print(f"  F1 {k:<16} {v:.3f}")
+    if res["question_kappa"] is not None or res["question_n"]:
+        print(f"Open vs closed questions (n={res['question_n']}): kappa "
+              f"{_fmt(res['question_kappa'])}")
+    else:
+        print("Open vs closed questions: n/a (no question_subtype column)")
+    if res["reflection_kappa"] is not None or res["reflection_n"]:
+        print(f"Simple vs complex reflections (n={res['reflection_n']}): kappa "
+              f"{_fmt(res['reflection_kappa'])}")
+    else:
+        print("Simple vs complex reflections: n/a (no reflection_subtype column)")
+    if res["affirmation_f1"] is not None:
+        print(f"Affirmations (n={res['affirmation_n']}): F1 {_fmt(res['affirmation_f1'])}")
+    who = "coach (trained on these utterances: not comparable)" if res["training_data"] \
+        else "coach"
+    for line in raters.describe(res["raters"], who=who):
+        print(line)
+    print("Reference: expert annotators agree at kappa 0.74 (main behaviour), 0.74 "
+          "(open/closed) and 0.50 (simple/complex).")
+    return 0

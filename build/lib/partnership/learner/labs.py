@@ -1,0 +1,323 @@
+"""The practice labs: one interactive lab per skill, rendered from the scenario banks.
+
+In a notebook::
+
+    from partnership.learner.labs import lab
+    lab("empathy")
+
+Every answer is scored at once (:mod:`partnership.learner.scoring`), the feedback is shown as text, and
+the attempt is saved to the answers file beside the notebook (:mod:`partnership.learner.store`), so a
+re-run restores it. Learner text is always HTML-escaped before it is shown back.
+
+Headless use (tests, benchmarks)::
+
+    lab = Lab("empathy", path=tmp_path / "answers.json")
+    view = lab.view("emp-001")
+    view.set_answer(1); view.check.click(); view.feedback.value
+"""
+from __future__ import annotations
+
+import html
+import random
+
+import ipywidgets as W
+
+from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
+                                     RankingItem, practice_items)
+from partnership.learner.scoring import Result, score
+from partnership.learner.store import AnswerStore, StoreError
+
+__all__ = ["Lab", "lab", "ItemView", "CHAPTERS"]
+
+#: The book chapter that teaches each skill.
+CHAPTERS = {
+    "empathy": "ch04-empathy-acceptance-genuineness",
+    "mi_reflections": "ch05-motivational-interviewing",
+    "boundaries": "ch06-boundaries-ethics",
+    "alliance": "ch02-working-alliance",
+    "ruptures": "ch08-ruptures-repair",
+    "confidentiality": "ch03-trust-confidentiality",
+}
+
+
+
+def _wide() -> W.Layout:
+    """A fresh full-width layout. Never share one widget instance between labs: if it is closed
+    (``Widget.close_all()``, a front end going away), every later widget using it would fail."""
+    return W.Layout(width="auto")
+
+# ipywidgets gives radio labels a fixed one-line height; let long options wrap instead of
+# overlapping, and keep text readable. Scoped to the labs' own container.
+_CSS = """<style>
+.partnership-lab .widget-radio-box label, .partnership-lab .jupyter-widget-radio-box label {
+  height: auto; line-height: 1.4; white-space: normal; margin-bottom: 0.45em; }
+.partnership-lab .widget-html-content, .partnership-lab .jupyter-widget-html-content {
+  line-height: 1.45; }
+.partnership-lab blockquote { margin: 0.4em 0 0.4em 1em; padding-left: 0.6em;
+  border-left: 3px solid #8c959f; }
+</style>"""
+_STYLE = {"description_width": "initial"}
+_MARK = {"Correct": "\u2714 Correct", "Partly right": "\u25d1 Partly right",
+         "Not quite": "\u2718 Not quite", "Not scored": "\u2139 Not scored yet"}
+_BORDER = {"Correct": "#1a7f37", "Partly right": "#9a6700", "Not quite": "#cf222e",
+           "Not scored": "#57606a"}
+
+
+def num(x: float) -> str:
+    """A score for people: 1, 0.5, 4.83."""
+    return f"{x:g}" if float(x).is_integer() else f"{x:.2f}"
+
+
+def esc(text) -> str:
+    """HTML-escape any text (learner text, bank text, messages) for an HTML widget."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _para(text: str) -> str:
+    return "<p>" + esc(text).replace("\n", "<br>") + "</p>"
+
+
+def render_feedback(result: Result, note: str | None = None) -> str:
+    """The feedback as HTML: words first (never colour alone), every text escaped."""
+    head = _MARK[result.verdict]
+    if result.scored:
+        head += f": {num(result.score)} of {num(result.max_score)}"
+    parts = [f"<div role='status' aria-live='polite' style='border-left: 4px solid "
+             f"{_BORDER[result.verdict]}; padding-left: 0.6em'>",
+             f"<p><strong>{esc(head)}</strong></p>"]
+    if note:
+        parts.append(f"<p><em>{esc(note)}</em></p>")
+    if result.lines:
+        parts.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in result.lines) + "</ul>")
+    if result.model_answers:
+        parts.append("<p><strong>Example answers</strong></p><ul>"
+                     + "".join(f"<li>{esc(x)}</li>" for x in result.model_answers) + "</ul>")
+    if result.explanation:
+        parts.append(f"<p><strong>Why it matters:</strong> {esc(result.explanation)}</p>")
+    if result.caveat:
+        parts.append(f"<p><strong>Caveat:</strong> {esc(result.caveat)}</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+class ItemView:
+    """One item: its material, the answer control(s), a button and the feedback area.
+
+    ``check`` is the button, ``feedback`` the HTML widget with the feedback, ``box`` the whole.
+    ``get_answer()``/``set_answer()`` read and set the controls in the saved-answer format.
+    """
+
+    button_text = "Check answer"
+
+    def __init__(self, item, lab: "Lab", number: int):
+        self.item = item
+        self.lab = lab
+        self.result: Result | None = None
+        self.feedback = W.HTML(value="", layout=_wide())
+        self.check = W.Button(description=self.button_text, tooltip=f"{self.button_text} "
+                              f"for item {number}: {item.heading}",
+                              layout=W.Layout(width="auto", align_self="flex-start"))
+        self.check.on_click(self._on_click)
+        parts = [f"<h3>{number}. {esc(item.heading)}</h3>"]
+        if item.vignette:
+            parts.append(_para(item.vignette))
+        if item.client:
+            parts.append("<blockquote><p><strong>Client:</strong> "
+                         + esc(item.client).replace("\n", "<br>") + "</p></blockquote>")
+        if isinstance(item, FreeTextItem) and item.question:
+            parts.append("<p><strong>Clinician's question:</strong> "
+                         + esc(item.question) + "</p>")
+        parts.append(f"<p><strong>{esc(item.prompt)}</strong></p>")
+        self.material = W.HTML(value="".join(parts), layout=_wide())
+        self.controls = self._build()
+        self.box = W.VBox([self.material, *self.controls, self.check, self.feedback],
+                          layout=W.Layout(border="1px solid #d0d7de", padding="0.5em",
+                                          margin="0 0 1em 0"))
+
+    # subclasses: _build() -> list of widgets; get_answer(); set_answer(answer)
+
+    def _on_click(self, _button=None):
+        self.submit()
+
+    def submit(self) -> Result:
+        """Score the current answer, show the feedback and save the attempt."""
+        answer = self.get_answer()
+        result = score(self.item, answer)
+        self.result = result
+        note = None
+        if result.scored:
+            note = self.lab.save(self.item, answer, result)
+        self.feedback.value = render_feedback(result, note)
+        return result
+
+    def restore(self, saved: dict) -> None:
+        try:
+            self.set_answer(saved["answer"])
+        except Exception:       # the bank changed since the answer was saved
+            return
+        self.result = score(self.item, saved["answer"])
+        when = str(saved.get("time", ""))[:16].replace("T", " ")
+        self.feedback.value = render_feedback(
+            self.result, f"Restored from your saved answers ({when} UTC); "
+                         f"attempts so far: {saved.get('attempts', 1)}.")
+
+
+class ChoiceView(ItemView):
+    def _build(self):
+        opts = [(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(self.item.options)]
+        self.radio = W.RadioButtons(options=opts, value=None, description="Your answer:",
+                                    style=_STYLE, layout=_wide())
+        return [self.radio]
+
+    def get_answer(self):
+        return self.radio.value
+
+    def set_answer(self, answer):
+        self.radio.value = answer
+
+
+class RankingView(ItemView):
+    def _build(self):
+        n = len(self.item.options)
+        self.order = list(range(n))
+        random.Random(self.item.id).shuffle(self.order)     # fixed per item, not authored order
+        choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
+        self.letters = {}
+        rows, self.dropdowns = [], {}
+        for pos, idx in enumerate(self.order):
+            letter = chr(65 + pos)
+            self.letters[idx] = letter
+            dd = W.Dropdown(options=choices, value="", description=f"Rank for {letter}:",
+                            tooltip=f"Rank for response {letter} (1 = most)", style=_STYLE,
+                            layout=W.Layout(width="14em"))
+            self.dropdowns[idx] = dd
+            text = W.HTML(value=f"<p><strong>{letter}.</strong> "
+                                f"{esc(self.item.options[idx].text)}</p>", layout=_wide())
+            rows.append(W.HBox([dd, text]))
+        return rows
+
+    def get_answer(self):
+        return [self.dropdowns[i].value if self.dropdowns[i].value != "" else None
+                for i in range(len(self.item.options))]
+
+    def set_answer(self, answer):
+        if len(answer) != len(self.dropdowns):
+            raise ValueError("answer does not match this item's options")
+        for i, v in enumerate(answer):
+            self.dropdowns[i].value = "" if v is None else v
+
+
+class CategorizeView(ItemView):
+    def _build(self):
+        choices = [("choose a category", "")] + [(c.label, c.id)
+                                                   for c in self.item.categories]
+        helps = [c for c in self.item.categories if c.description]
+        rows = []
+        if helps:
+            rows.append(W.HTML(value="<ul>" + "".join(
+                f"<li><strong>{esc(c.label)}</strong>: {esc(c.description)}</li>"
+                for c in helps) + "</ul>", layout=_wide()))
+        self.dropdowns = []
+        for k, st in enumerate(self.item.statements, 1):
+            dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
+                            tooltip=f"Category for statement {k}", style=_STYLE,
+                            layout=W.Layout(width="22em"))
+            self.dropdowns.append(dd)
+            rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(st.text)}</p>",
+                                           layout=_wide())]))
+        return rows
+
+    def get_answer(self):
+        return [d.value if d.value != "" else None for d in self.dropdowns]
+
+    def set_answer(self, answer):
+        if len(answer) != len(self.dropdowns):
+            raise ValueError("answer does not match this item's statements")
+        for d, v in zip(self.dropdowns, answer, strict=True):
+            d.value = "" if v is None else v
+
+
+class FreeTextView(ItemView):
+    button_text = "Get feedback"
+
+    def _build(self):
+        self.text = W.Textarea(value="", placeholder="Write what you would say to the client",
+                               description="Your response:", style=_STYLE,
+                               layout=W.Layout(width="95%", height="5em"))
+        return [self.text]
+
+    def get_answer(self):
+        return self.text.value
+
+    def set_answer(self, answer):
+        if not isinstance(answer, str):
+            raise TypeError("free-text answer must be text")
+        self.text.value = answer
+
+
+_VIEWS = {ChoiceItem: ChoiceView, RankingItem: RankingView, CategorizeItem: CategorizeView,
+          FreeTextItem: FreeTextView}
+
+
+class Lab:
+    """The lab for one skill: every practice item of that skill, with saved progress."""
+
+    def __init__(self, skill: str, path=None, items=None, store: AnswerStore | None = None):
+        if skill not in SKILLS:
+            raise KeyError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
+        self.skill = skill
+        self.store = store or AnswerStore(path)
+        self.items = list(items) if items is not None else practice_items(skill)
+        self.notice = W.HTML(value="", layout=_wide())
+        self.summary = W.HTML(value="", layout=_wide())
+        self.views: dict[str, ItemView] = {}
+        for n, item in enumerate(self.items, 1):
+            self.views[item.id] = _VIEWS[type(item)](item, self, n)
+        saved = self.store.answers(skill)
+        for item_id, rec in saved.items():
+            if item_id in self.views:
+                self.views[item_id].restore(rec)
+        self._update()
+        intro = W.HTML(value=(
+            f"{_CSS}<h2>{esc(SKILLS[skill])}: practice lab</h2>"
+            f"<p>{len(self.items)} items. Answer in any order; each answer is checked at once "
+            f"and saved to <code>{esc(self.store.path.name)}</code> in this folder, so you can "
+            f"close the notebook and carry on later.</p>"), layout=_wide())
+        self.widget = W.VBox([intro, self.notice, self.summary,
+                              *[v.box for v in self.views.values()]])
+        self.widget.add_class("partnership-lab")
+
+    def view(self, item_id: str) -> ItemView:
+        return self.views[item_id]
+
+    def save(self, item, answer, result: Result) -> str | None:
+        """Save one attempt; return a note for the learner if it could not be saved."""
+        note = None
+        try:
+            self.store.record(self.skill, item.id, answer, result.score, result.max_score)
+        except StoreError as exc:
+            note = f"This answer could not be saved: {exc}"
+        except Exception as exc:  # never let saving crash a lab
+            note = f"This answer could not be saved ({type(exc).__name__}: {exc})."
+        self._update()
+        return note
+
+    def _update(self):
+        if self.store.warnings:
+            self.notice.value = ("<div role='alert'><p><strong>Note about your saved answers"
+                                 "</strong></p><ul>"
+                                 + "".join(f"<li>{esc(w)}</li>" for w in self.store.warnings)
+                                 + "</ul></div>")
+        done = [v for v in self.views.values() if v.result is not None and v.result.scored]
+        total = sum(v.result.score for v in done)
+        possible = sum(v.result.max_score for v in done)
+        score_text = f"; score on those: {num(total)} of {num(possible)}" if done else ""
+        self.summary.value = f"<p>Answered {len(done)} of {len(self.views)} items{score_text}.</p>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def lab(skill: str, path=None) -> Lab:
+    """Open the practice lab for ``skill`` (one of partnership.learner.schema.SKILLS)."""
+    return Lab(skill, path=path)
