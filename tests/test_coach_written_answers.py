@@ -293,21 +293,28 @@ def test_describe_code_serves_every_caller():
     assert describe_code(None, None) == "no code (nothing written)"
 
 
-def test_grader_notes_name_harm_and_never_praise(tmp_path, monkeypatch, capsys):
-    from partnership.grader.scorers import grader_notes
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "items.yml").write_text(json.dumps({
-        "version": 1, "kind": "graded", "lab": "t", "title": "T", "items": [
-            {"id": "t-w1", "skill": "mi_reflections", "type": "written", "points": 4,
-             "client": ABUSE, "prompt": "Write a reflection.", "source": "miller2013mi"}]}))
+def test_grader_notes_name_harm_never_praise_and_say_what_was_read():
+    """The grader's notes show the coach's own code and feedback: harm named, never praised, and
+    a long answer read up to the bound with the note (the notes pass the whole answer)."""
+    import html
+
+    from partnership.grader.bank import parse_bank as parse_graded
+    from partnership.grader.notes import grader_notes_html
+    item = parse_graded({"version": 1, "kind": "graded", "assignment": "t", "lab": "graded-t",
+                         "title": "T", "items": [{
+                             "id": "t-w1", "skill": "mi_reflections", "type": "written",
+                             "points": 4, "client": ABUSE, "prompt": "Write a reflection.",
+                             "model_answer": "The good weeks keep your hope alive.",
+                             "rubric": "4: a complex reflection.", "coach": True}]},
+                        "t.yml").item("t-w1")
     for answer, want in (("He's abusive and you need to leave him now.",
                           "therapist input (advice)"),
-                         ("I used to drink a lot too, so I get it.", "other (self-disclosure)")):
-        nb = {"cells": [{"cell_type": "markdown", "source": answer,
-                         "metadata": {"nbgrader": {"grade_id": "t-w1-answer"}}}],
-              "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-        (tmp_path / "x.ipynb").write_text(json.dumps(nb))
-        grader_notes("t-w1", "t-w1-answer")
-        out = capsys.readouterr().out
-        assert f"Coach's suggested code: {want}" in out, out
-        assert not PRAISE.search(out), out
+                         ("I used to drink a lot too, so I get it.", "other (self-disclosure)"),
+                         ("Don't worry, I'm sure you'll make the right decision",
+                          "other (reassurance)")):
+        notes = html.unescape(grader_notes_html(item, answer))
+        assert f"Coach's suggested code: {want}" in notes, notes
+        assert not PRAISE.search(notes), notes
+    long = html.unescape(grader_notes_html(item, "You feel stuck. " * 400))
+    assert "the coach read only the first 4,000" in long
+    assert "Coach: no written answer to read." in grader_notes_html(item, "   ")
