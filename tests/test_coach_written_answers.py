@@ -56,6 +56,23 @@ def test_issue_examples_get_the_trainers_code(response, code, subcode):
     assert (r.code, r.subcode) == (code, subcode), describe(r)
 
 
+@pytest.mark.parametrize("advice", [
+    "might be an idea to keep them by the kettle", "why not just leave them by your toothbrush",
+    "how about you put them next to the kettle", "what about trying a pill box",
+    "just try putting them by the kettle", "its worth a try using a pill organiser",
+    "get a pill box, it really helps", "tell her how you feel"])
+def test_plain_typed_advice_is_advice(advice):
+    r = analyse(advice, "I keep forgetting my tablets and my blood pressure goes up.")
+    assert (r.code, r.subcode) == ("therapist_input", "advice"), describe(r)
+
+
+@pytest.mark.parametrize("not_advice, code", [
+    ("Take your time.", "other"), ("leave it with me, I'll look into it", "other"),
+    ("Tell me more about that.", "question"), ("So you keep forgetting them.", "reflection")])
+def test_imperative_cues_leave_small_talk_requests_and_reflections_alone(not_advice, code):
+    assert analyse(not_advice, "I keep forgetting my tablets.").code == code
+
+
 @pytest.mark.parametrize("tidy", [
     "How many cigarettes do you smoke a day?", "What worries you most about going back?",
     "Do you want to stop?", "So you're worried about your job.",

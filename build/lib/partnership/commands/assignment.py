@@ -134,7 +134,11 @@ def _add(args) -> int:
         ".ipynb_checkpoints", "__pycache__", "timestamp.txt"))
     stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
     (dest / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
-    print(f"Filed {dest} (submitted {stamp}).")
+    print(f"Filed {dest} (submitted {stamp}).\n"
+          f"After autograding and marking, `nbgrader generate_feedback {args.assignment}` writes "
+          f"this student's feedback to feedback/{args.student}/{args.assignment}/: hand those "
+          f"files back the way you collected the work (nbgrader release_feedback only reaches "
+          f"students who submitted through the exchange).")
     return 0
 
 

@@ -93,14 +93,18 @@ def _fresh(out) -> Path:
 
 def run_demo(out: Path | str | None = None, *, banks: Path | str | None = None,
              assignments: list[str] | None = None, students: list[str] | None = None,
-             db_url: str | None = None, log=print) -> DemoResult:
-    """Run the whole round trip (see the module docstring); ``log`` receives progress lines."""
+             db_url: str | None = None, environ: dict | None = None,
+             log=print) -> DemoResult:
+    """Run the whole round trip (see the module docstring); ``log`` receives progress lines.
+    The gradebook: ``db_url``, or ``PARTNERSHIP_DB_URL`` in ``environ`` read by the course
+    configuration, or SQLite in the course folder."""
     folder = Path(banks) if banks else default_banks()
     files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if not files:
         raise FileNotFoundError(f"no graded banks (*.yml) in {folder}; run grade-demo from a "
                                 f"checkout of the course repository or pass --banks DIR")
-    loaded = [load_bank(f) for f in files]
+    pairs = {f: load_bank(f) for f in files}
+    loaded = list(pairs.values())
     if assignments:
         unknown = sorted(set(assignments) - {b.assignment for b in loaded})
         if unknown:
@@ -114,12 +118,12 @@ def run_demo(out: Path | str | None = None, *, banks: Path | str | None = None,
     who = [STUDENTS[s] for s in (students or STUDENTS)]
     course = _fresh(out)
     (course / MARKER).write_text("made by partnership grade-demo; safe to delete\n")
-    runner = Runner(course, db_url)
+    runner = Runner(course, db_url, environ)
     problems: list[str] = []
     outcomes: dict[tuple[str, str], Outcome] = {}
     seconds: dict[str, float] = {}
     banks_by = {b.assignment: b for b in loaded}
-    for f, bank in zip(files, loaded):
+    for f, bank in pairs.items():
         if bank.assignment in banks_by:
             build_assignment(f, course)
 

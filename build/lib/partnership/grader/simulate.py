@@ -5,8 +5,8 @@ A simulated student is a :class:`Student`: how they answer (right, wrong or part
 type) and what else they do to the notebook or the answers file (the attacks a real student might
 try: turning off expression display, replacing the scoring functions, printing keys, adding
 cells, editing locked cells or their points, forging the answers file). :func:`make_submission`
-writes their submission into ``submitted/<student>/<assignment>/`` from the release, exactly as
-nbgrader's exchange would leave it (with ``timestamp.txt``). :func:`deserved` says what their
+writes their submission into ``submitted/<student>/<assignment>/`` from the release, as
+nbgrader's exchange leaves it (with ``timestamp.txt`` and ``submission_secret.txt``). :func:`deserved` says what their
 answers are worth with the keys, computed from the answers alone, which is what grading must give
 whatever else they did.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,8 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(release, dest)
     (dest / "timestamp.txt").write_text(TIMESTAMP + "\n", encoding="utf-8")
+    # as nbgrader's submit writes it: release_feedback needs it to release this student's feedback
+    (dest / "submission_secret.txt").write_text(secrets.token_hex(64), encoding="utf-8")
     nb_path = dest / f"{a}.ipynb"
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     cells = nb["cells"]
@@ -250,20 +253,29 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
 # ------------------------------------------------------------------ running nbgrader
 
 class Runner:
-    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would)."""
+    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would).
 
-    def __init__(self, course: Path, db_url: str | None = None):
+    The gradebook is ``db_url`` if given (passed on the command line); otherwise, when
+    ``environ`` sets ``PARTNERSHIP_DB_URL``, the course configuration reads it from there, as the
+    instructor guide documents; otherwise an SQLite file in the course folder."""
+
+    def __init__(self, course: Path, db_url: str | None = None, environ: dict | None = None):
+        from partnership.grader.config import database_url
         self.course = Path(course)
-        self.db_url = db_url or f"sqlite:///{self.course / 'gradebook.db'}"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PARTNERSHIP_DB", "PARTNERSHIP_COURSE"))}
         env.setdefault("PYTHONWARNINGS", "ignore")
+        env.update(environ or {})
         self.env = env
+        self.from_config = db_url is None and "PARTNERSHIP_DB_URL" in env
+        self.db_url = database_url(env["PARTNERSHIP_DB_URL"]) if self.from_config else \
+            (db_url or f"sqlite:///{self.course / 'gradebook.db'}")
 
     def run(self, *args: str, limit: float | None = 600) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args,
-               f"--CourseDirectory.root={self.course}",
-               f"--CourseDirectory.db_url={self.db_url}"]
+               f"--CourseDirectory.root={self.course}"]
+        if not self.from_config:
+            cmd.append(f"--CourseDirectory.db_url={self.db_url}")
         try:
             return subprocess.run(cmd, cwd=self.course, env=self.env, capture_output=True,
                                   text=True, timeout=limit, stdin=subprocess.DEVNULL)
