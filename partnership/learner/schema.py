@@ -189,9 +189,17 @@ class CategorizeItem(_ItemBase):
         return self
 
 
+#: what a free-text item may ask for, by target: the kinds the reflection coach tells apart
+FREE_TEXT_KINDS = {"question": ("open", "closed"), "reflection": ("simple", "complex"),
+                   "any": ()}
+
+
 class FreeTextItem(_ItemBase):
     type: Literal["free_text"]
-    target: Literal["reflection", "question"] = "reflection"
+    # reflection, question, or any response at all with no roadblock ("Respond without
+    # advising or reassuring")
+    target: Literal["reflection", "question", "any"] = "reflection"
+    kind: Literal["open", "closed", "simple", "complex"] | None = None
     question: str | None = Field(default=None, min_length=1)
     model_answers: list[_Text] = Field(min_length=1, max_length=5)
     feedback: _Why
@@ -199,7 +207,20 @@ class FreeTextItem(_ItemBase):
     @model_validator(mode="after")
     def _check(self):
         self._needs_material()
+        allowed = FREE_TEXT_KINDS[self.target]
+        if self.kind is not None and self.kind not in allowed:
+            raise ValueError(f"kind: {self.kind!r} does not fit target {self.target!r} "
+                             f"(allowed: {', '.join(allowed) or 'none: leave kind out'})")
         return self
+
+    @property
+    def asks_for(self) -> str:
+        """What the task asks for, in words: "an open question", "a reflection", "a response
+        with no roadblock"."""
+        if self.target == "any":
+            return "a response with no roadblock (no advice, warning, reassurance, judgement...)"
+        words = f"{self.kind} {self.target}" if self.kind else self.target
+        return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 Item = Annotated[Union[ChoiceItem, RankingItem, CategorizeItem, FreeTextItem],
