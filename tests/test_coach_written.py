@@ -28,6 +28,9 @@ coders) check the use the coach is built for:
   development sets and AnnoMI, not on it); never read.
   Its floors below are checked on every test run, so a failing floor would say a little about
   it: write a fresh set before trusting it again after such a failure.
+- ``coach_written_heldout6.yml`` (206, 121 informal) was written and coded blind by a separate
+  helper with no access to the project, before issue 14's coach ran on it; scored once with
+  that coach (model card). Only its as-typed floor is checked here.
 
 None of these sets is training data: the typed training sets are ``scripts/coach_typed/``.
 Each set is also scored as learners often type (``--typing-noise lower_no_punctuation``: lower
@@ -57,6 +60,7 @@ FLOORS = {  # file -> (accuracy, kappa) floors
     "coach_written_heldout3.yml": (0.95, 0.94),
     "coach_written_heldout4.yml": (0.92, 0.90),
     "coach_written_heldout5.yml": (0.82, 0.76),
+    "coach_written_heldout6.yml": (0.82, 0.75),
 }
 NOISY_FLOORS = {  # the same sets typed in lower case with no punctuation at all
     "coach_written_responses.yml": (0.95, 0.93),

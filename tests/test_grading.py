@@ -304,9 +304,12 @@ def test_grader_notes_hold_rubric_model_answer_and_coach():
     from partnership.grader.notes import grader_notes_html
     w1 = bank().item("t-w1")
     notes = grader_notes_html(w1, "You're scared about your job, and it keeps you up.")
-    assert "Coach&#x27;s suggested code:" in notes and "HRQ-style score:" in notes
+    assert "Coach&#x27;s suggested code:" in notes and "HRQ-style score" in notes
+    assert "/5" in notes and "None" not in notes
     assert "a complex reflection of the worry" in notes and "follows you into the night" in notes
     assert "Coach: no written answer to read." in grader_notes_html(w1, "  ")
+    invisible = grader_notes_html(w1, "\u200b\u200b")          # not empty, nothing written
+    assert "nothing to code or score" in invisible and "None/5" not in invisible
     no_coach = bank().model_copy(update={}).item("t-w1").model_copy(update={"coach": False})
     assert "Coach" not in grader_notes_html(no_coach, "text")
 
