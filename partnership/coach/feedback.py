@@ -128,11 +128,18 @@ def suggest_reflection(client: str, examples=()) -> str | None:
         return None
     statements = [st.strip() for st in _SENT.findall(raw)
                   if st.strip() and not st.strip().endswith("?")]
+    # a clause that would read back as a directive ("you've got to pick the kids up") or as
+    # advice is no reflection to model: skip it
     said = [c for st in statements for c in map(_you_clause, _CLAUSE.split(st.rstrip(".!")))
-            if c]
+            if c and _reads_as_reflection(f"It sounds like {c}.")]
     # the last such clause with some substance ("I don't know" says little back)
     pick = next((c for c in reversed(said) if len(c.split()) >= 5), said[-1] if said else None)
     return f"It sounds like {pick}." if pick else GENERIC_REFLECTION
+
+
+def _reads_as_reflection(text: str) -> bool:
+    from .rules import input_cue, roadblocks
+    return not roadblocks(text) and input_cue(text) is None
 
 
 def _is_statement(text: str) -> bool:
