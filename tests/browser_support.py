@@ -32,6 +32,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-sync", "--disable-dev-shm-usage"]
 #: WCAG 2.1 level A and AA rules of axe-core.
 WCAG21AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: WCAG 2.2 level A and AA (adds target size, 2.5.8) on top of 2.1.
+WCAG22AA_TAGS = WCAG21AA_TAGS + ["wcag22a", "wcag22aa"]
+#: What a page of the book may transfer on a first visit (cold cache), in bytes: 1.5 MB.
+#: benchmarks/bench_pages.py prints each page against it; tests/test_browser_book.py checks it.
+PAGE_BUDGET_BYTES = 1_500_000
 
 
 def in_ci() -> bool:
@@ -221,6 +226,35 @@ class PageWatch:
         for lst in (self.console_errors, self.page_errors, self.failed, self.external,
                     self.requests, self.cancelled):
             lst.clear()
+
+
+def measure_page(browser, url: str, local: str) -> dict:
+    """A first visit to ``url`` in a fresh context (empty cache): bytes transferred (as the
+    network reports them, headers included), load and DOMContentLoaded times, the number of
+    requests and the requests to hosts other than ``local``."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sizes: dict[str, int] = {}
+        cdp.on("Network.loadingFinished",
+               lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        urls: list[str] = []
+        page.on("request", lambda r: urls.append(r.url))
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        timing = page.evaluate("""() => {
+            const n = performance.getEntriesByType('navigation').slice(-1)[0];
+            return {load: n.loadEventEnd - n.startTime,
+                    dom: n.domContentLoadedEventEnd - n.startTime};
+        }""")
+    finally:
+        ctx.close()
+    external = [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(u).netloc != local]
+    return {"bytes": sum(sizes.values()), "load_ms": timing["load"], "dom_ms": timing["dom"],
+            "requests": len(urls), "urls": urls, "external": external}
 
 
 def _served(url: str) -> bool:
