@@ -71,7 +71,7 @@ def require_chromium() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        skip_or_fail("playwright is not installed (pip install -r requirements.txt)")
+        skip_or_fail("playwright is not installed (pip install -r requirements-dev.txt)")
     return exe
 
 
@@ -276,7 +276,7 @@ def run_axe(page, tags=WCAG21AA_TAGS) -> list[dict]:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
-        skip_or_fail("axe-playwright-python is not installed (pip install -r requirements.txt)")
+        skip_or_fail("axe-playwright-python is not installed (pip install -r requirements-dev.txt)")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)},
                                        "resultTypes": ["violations"]})
     return results.response["violations"]

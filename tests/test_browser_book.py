@@ -761,6 +761,8 @@ def test_downloads_and_repository_link_in_the_header(site, fresh):
     got = page.request.get(urljoin(page.url, href))
     assert got.ok and got.body() == (REPO / f"{lab}.ipynb").read_bytes()
     assert page.locator(".dropdown-download-buttons .pt-download-print").is_visible()
+    # this build has no PDF beside it, so none is offered (tests/test_pdf.py: with one)
+    assert page.locator(".dropdown-download-buttons .pt-download-pdf").count() == 0
     repo = page.locator(".bd-header-article a.btn-source-repository-button")
     assert repo.get_attribute("href").rstrip("/") == conf["repository"]["url"].rstrip("/")
     # a chapter offers no Markdown source (of no use to a reader) and no notebook

@@ -53,11 +53,11 @@ def web_address(app, docname: str) -> str:
     return f"{base}/{page}" if base else page
 
 
-def _pointer(app, docname: str, what: str, extra: str = "") -> nodes.Element:
-    """A note: "<what> works only in the web edition: <link>." (and ``extra``)."""
+def _pointer(app, docname: str, lead: str, extra: str = "") -> nodes.Element:
+    """A note: "<lead> open <link>." (and ``extra``)."""
     url = web_address(app, docname)
     para = nodes.paragraph()
-    para += nodes.Text(f"{what} works only in the web edition of this book: open ")
+    para += nodes.Text(f"{lead} open ")
     para += nodes.reference(url, url, refuri=url)
     para += nodes.Text(". " + extra if extra else ".")
     note = nodes.admonition(classes=["note", "web-edition-pointer"])
@@ -178,10 +178,12 @@ class WebOnlyPointers(SphinxPostTransform):
             if node.__class__.__name__ == "coach_demo" and node.parent is not None:
                 doc = _docname_of(node, root)
                 node.replace_self(_pointer(
-                    self.app, doc, "The reflection coach",
-                    "It runs in your browser: type a response and it codes it as an MI "
-                    "coder would. You can also run it on your own computer with the "
-                    "command partnership coach (see the learner guide)."))
+                    self.app, doc,
+                    "The web edition of this page has the reflection coach, which runs in "
+                    "your browser: type a response to a client and it codes it as an MI coder "
+                    "would. To try it,",
+                    "On your own computer, the command partnership coach does the same "
+                    "(see the learner guide)."))
         for start in list(self.document.findall(addnodes.start_of_file)):
             doc = start["docname"]
             if not any(fnmatch.fnmatch(doc, pat) for pat in WEB_ONLY_PAGES):
@@ -191,24 +193,18 @@ class WebOnlyPointers(SphinxPostTransform):
             if not cells:
                 continue
             pointer = _pointer(
-                self.app, doc, "This practice lab",
-                f"You can also run it on your own computer in JupyterLab "
-                f"(the notebook is {doc}.ipynb in the book's repository; see the learner "
-                f"guide).")
-            # the page's introduction, then the pointer; nothing after it (what follows the
-            # first exercise is about the exercises: "re-run this cell...")
-            first = cells[0]
-            parent = first.parent
-            index = parent.index(first)
-            for sibling in parent.children[index:]:
-                parent.remove(sibling)
-            parent += pointer
-            top = next(iter(start.findall(nodes.section)), None)
-            while parent is not None and parent is not top and parent.parent is not None:
-                grand = parent.parent
-                for sibling in grand.children[grand.index(parent) + 1:]:
-                    grand.remove(sibling)
-                parent = grand
+                self.app, doc,
+                "The exercises on this page are interactive, so they are not printed. To "
+                "work through them,",
+                f"That page says how to run them; the notebook is {doc}.ipynb in the book's "
+                f"repository, and the learner guide explains how to run it on your own "
+                f"computer.")
+            # the page's text stays (what each lab practises, the table of labs); its code
+            # cells, which only run in a live kernel, give way to one pointer
+            cells[0].replace_self(pointer)
+            for c in cells[1:]:
+                if c.parent is not None:
+                    c.parent.remove(c)
 
 
 class BookStructure(SphinxPostTransform):
