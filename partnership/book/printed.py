@@ -23,6 +23,7 @@ This extension, active only for the LaTeX builder (the web pages do not change):
   its own builder, so the HTML is unchanged.
 - **What only works on screen** prints as a pointer to the web edition: the reflection coach
   (``{coach-demo}``) and the practice labs (the notebooks under ``notebooks/``).
+- **The glossary** prints as one list, without the web page's A-Z headings.
 """
 from __future__ import annotations
 
@@ -207,6 +208,19 @@ class WebOnlyPointers(SphinxPostTransform):
                     c.parent.remove(c)
 
 
+class GlossaryWithoutLetters(SphinxPostTransform):
+    """The glossary prints as one list: its A-Z sections (``glossary_index.py``) help on a
+    screen, but in print they would fill the contents with single letters, and the book's
+    index already runs from A to Z."""
+    builders = ("latex",)
+    default_priority = 160
+
+    def run(self, **kwargs):
+        for sect in list(self.document.findall(nodes.section)):
+            if "glossary-letter" in sect.get("classes", []) and sect.parent is not None:
+                sect.replace_self([c for c in sect.children if not isinstance(c, nodes.title)])
+
+
 class BookStructure(SphinxPostTransform):
     """Parts, an unnumbered opening chapter and the web edition's chapter numbers (see the
     module docstring). Acts on the whole book as the LaTeX builder assembles it: the root
@@ -268,5 +282,6 @@ def setup(app):
     app.connect("builder-inited", wrap_self_check)
     app.add_transform(AnswersAtChapterEnd)
     app.add_post_transform(WebOnlyPointers)
+    app.add_post_transform(GlossaryWithoutLetters)
     app.add_post_transform(BookStructure)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
