@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -831,3 +832,20 @@ def test_pages_load_only_the_scripts_and_styles_they_use(html):
             if marker is None or not re.search(marker, body):
                 problems.append(f"{rel}: loads {asset} but does not use it")
     assert not problems, "\n".join(problems)
+
+
+def test_term_links_preview_their_definition(html):
+    """partnership/book/glossary_index.py: hovering over a term a chapter links shows the first
+    sentence of its glossary definition (the link's title)."""
+    page = (html / f"{chapter_docs()[2]}.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="reference internal" href="glossary\.html#(term-[^"]+)"'
+                       r'(?: title="([^"]*)")?>', page)
+    assert len(links) >= 5
+    untitled = [anchor for anchor, title in links if not title]
+    assert not untitled, untitled
+    glossary = (html / "book" / "glossary.html").read_text(encoding="utf-8")
+    anchor, title = links[0]
+    dd = re.search(rf'<dt id="{re.escape(anchor)}">.*?</dt>\s*<dd>(.*?)</dd>', glossary,
+                   flags=re.S).group(1)
+    words = " ".join(re.sub(r"<[^>]+>", "", dd).split())
+    assert words.startswith(html_unescape(title).rstrip(".").split(". ")[0][:40]), (title, words)
