@@ -21,9 +21,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "code a written response to a client statement and suggest how to improve it"),
     "coach-eval": ("partnership.commands.coach_eval",
                    "score the reflection coach against expert codes in an AnnoMI-format CSV"),
+    "assignment": ("partnership.commands.assignment",
+                   "build a graded assignment from a bank, check it, file a submission, report "
+                   "grading problems"),
     "grade-demo": ("partnership.commands.grade_demo",
-                   "run the nbgrader round trip (release, simulated submissions, autograde, "
-                   "feedback, export) and print every score"),
+                   "run the nbgrader round trip on simulated students, attacks included, and "
+                   "print every score beside what the answers deserve"),
 }
 
 

@@ -36,3 +36,20 @@ def error_location(data, loc, collection: str = "items", noun: str = "item",
             parts = parts[1:]
     label.append("field " + (".".join(str(p) for p in parts) or "(item)"))
     return ", ".join(label)
+
+
+def load_yaml(path, error=ValueError, what: str = "file"):
+    """Read one YAML data file safely; every failure raises ``error`` naming the file."""
+    import yaml
+    from pathlib import Path
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML ({exc})") from exc

@@ -66,3 +66,41 @@ def test_evidence_figure_is_drawn_at_build_time_as_svg(built_book):
     head = img.read_text(encoding="utf-8")[:400]
     assert "<svg" in head, head[:100]
     assert 'id="fig-evidence-forest"' in page
+
+
+def test_built_book_holds_no_graded_key(built_book):
+    """The published book is something every student can obtain: no model answer, rubric line or
+    bank file of a graded assignment may be in it."""
+    from pathlib import Path
+
+    from partnership.grader.bank import load_bank
+    from partnership.grader.leaks import scan
+
+    _, html = built_book
+    banks = [load_bank(p) for p in sorted((Path(__file__).resolve().parents[1] / "exercises")
+                                          .glob("*.yml"))]
+    assert scan([html], banks) == []
+    assert not list(html.rglob("exercises")) and not list(html.rglob("keys"))
+
+
+#: Figures of the chapters added for issue 17: (page, figure id, start of the alt text).
+NEW_FIGURES = [
+    ("ch12-suicide-safety-planning", "fig-safety-plan-steps", "Diagram of the six steps"),
+    ("ch12-suicide-safety-planning", "fig-safety-plan-cohort", "Bar chart. Suicidal behaviour"),
+    ("ch13-beyond-the-room", "fig-alliance-formats", "Forest plot of the alliance"),
+    ("ch14-feedback-preferences-endings", "fig-progress-not-on-track", "Line chart of a fictional"),
+]
+
+
+@pytest.mark.parametrize("page,fig,alt", NEW_FIGURES, ids=[f for _, f, _ in NEW_FIGURES])
+def test_new_chapter_figures_are_drawn_at_build_time(built_book, page, fig, alt):
+    _, html = built_book
+    text = (html / "book" / f"{page}.html").read_text(encoding="utf-8")
+    assert f'id="{fig}"' in text, f"{page}: no figure {fig}"
+    start = text.index(f'id="{fig}"')
+    figure = text[start:text.index("</figure>", start)]
+    m = re.search(r'<img alt="(' + re.escape(alt) + r'[^"]+)" src="([^"]+\.png)"', figure)
+    assert m, f"{page}: figure {fig} has no PNG drawn at build time with alt text {alt!r}"
+    img = (html / "book" / m.group(2)).resolve()
+    assert img.exists() and img.stat().st_size > 10_000
+    assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -16,7 +16,9 @@ from bookinfo import (BOOK, CITE_RE, REPO, SHARED, TERM_RE, bib_keys, book_sourc
                       chapter_docs, glossary_terms, source_path, term_target, toc_files)
 from partnership.book.quizdata import load_quiz
 
-EXPECTED_CHAPTERS = [f"{n:02d}" for n in range(12)]
+#: Chapter files ch00-ch14. Files keep the number they were created with; the toc decides where
+#: each one sits (chapters 12-14 were added later and sit inside the parts they belong to).
+EXPECTED_CHAPTERS = [f"{n:02d}" for n in range(15)]
 
 
 def test_every_toc_entry_exists():
@@ -31,9 +33,10 @@ def test_every_page_is_in_the_toc():
     assert not missing, f"pages not in _toc.yml: {missing}"
 
 
-def test_all_twelve_chapters_are_present_in_order():
+def test_every_chapter_is_in_the_toc_once_and_the_original_twelve_keep_their_order():
     numbers = [re.match(r"book/ch(\d\d)-", d).group(1) for d in chapter_docs()]
-    assert numbers == EXPECTED_CHAPTERS
+    assert sorted(numbers) == EXPECTED_CHAPTERS, f"chapter files in the toc: {numbers}"
+    assert [n for n in numbers if int(n) < 12] == EXPECTED_CHAPTERS[:12]
 
 
 @pytest.mark.parametrize("doc", chapter_docs())
@@ -135,3 +138,87 @@ def test_originality_against_the_seed_texts():
         pytest.skip("../shared/tools/originality-check is not present here")
     out = subprocess.run([str(tool), str(REPO)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, "passages repeated from the seed texts:\n" + out.stdout[-5000:]
+
+
+# --------------------------------------------------------------------------- issue 17 topics
+
+def _section(text: str, heading: str) -> str:
+    """The body of the `## heading` section, up to the next `## ` heading."""
+    m = re.search(rf"^## {re.escape(heading)}\s*$", text, flags=re.M)
+    assert m, f"no '## {heading}' section"
+    rest = text[m.end():]
+    nxt = re.search(r"^## ", rest, flags=re.M)
+    return rest[:nxt.start()] if nxt else rest
+
+
+def _cited(text: str) -> set[str]:
+    return {k.strip() for group in CITE_RE.findall(text) for k in group.split(",")}
+
+
+#: Sections added to existing chapters: (chapter, heading, keys it must cite, words it must use).
+ADDED_SECTIONS = [
+    ("book/ch03-trust-confidentiality", "Beyond the United States: UK codes and law",
+     {"bacp2018ethical", "hcpc2024standards", "nmc2018code", "basw2021code", "gillick1986",
+      "mca2005", "egdell1990"},
+     ["1 July 2018", "2025-26", "1 September 2024", "Gillick competence", "Tarasoff",
+      "Mental Capacity Act 2005"]),
+    ("book/ch06-boundaries-ethics", "Beyond the United States: boundaries in UK codes",
+     {"bacp2018ethical", "hcpc2024standards", "nmc2018code", "basw2021code"},
+     ["1 September 2024", "APA and ACA"]),
+    ("book/ch07-power-culture-humility", "Cultural adaptation and multicultural orientation",
+     {"davis2018mco", "soto2018cultural", "cabral2011matching"},
+     ["Cultural humility", "Cultural opportunities", "Cultural comfort", "interpreter"]),
+    ("book/ch11-growing-practitioner",
+     "Looking after yourself: burnout, vicarious trauma and supervision as care",
+     {"maslach2016burnout", "oconnor2018burnout", "delgadillo2018burnout",
+      "sabinfarrell2003vicarious", "bober2006strategies"},
+     ["Burnout", "vicarious trauma", "supervision"]),
+]
+
+
+@pytest.mark.parametrize("doc,heading,keys,words", ADDED_SECTIONS,
+                         ids=[h.split(":")[0] for _, h, _, _ in ADDED_SECTIONS])
+def test_added_sections_are_present_cited_and_on_topic(doc, heading, keys, words):
+    body = _section(source_path(doc).read_text(encoding="utf-8"), heading)
+    missing = keys - _cited(body)
+    assert not missing, f"{doc}, '{heading}': does not cite {sorted(missing)}"
+    for word in words:
+        assert word in body, f"{doc}, '{heading}': never mentions {word!r}"
+
+
+NEW_CHAPTERS = {
+    "book/ch12-suicide-safety-planning": (
+        {"stanley2012safety", "stanley2018spi", "dazzi2014asking", "nice2022selfharm"},
+        ["3.03%", "5.29%", "0.56", "not a randomised controlled trial", "Samaritans", "988"]),
+    "book/ch13-beyond-the-room": (
+        {"fluckiger2018alliance", "friedlander2018alliance", "norwood2018video",
+         "darcy2021bond", "heinz2025therabot"},
+        ["*r* = .275", "*r* = .297", "split", "coach", "privacy"]),
+    "book/ch14-feedback-preferences-endings": (
+        {"lambert2018feedback", "dejong2021feedback", "swift2018preferences", "tryon2018goals",
+         "swift2012dropout"},
+        ["*d* = 0.15", "*d* = 0.17", "1.79", "*d* = 0.28", "*r* = .24", "*r* = .29", "homework",
+         "ORS", "SRS", "OQ-45", "CORE-10"]),
+}
+
+
+@pytest.mark.parametrize("doc", sorted(NEW_CHAPTERS))
+def test_new_chapters_state_their_checked_facts_with_sources(doc):
+    text = source_path(doc).read_text(encoding="utf-8")
+    keys, facts = NEW_CHAPTERS[doc]
+    assert not keys - _cited(text), f"{doc}: does not cite {sorted(keys - _cited(text))}"
+    for fact in facts:
+        assert fact in text, f"{doc}: never states {fact!r}"
+    quiz = load_quiz(BOOK / "quizzes" / (doc.split("/")[-1][:4] + ".yml"))
+    assert len(quiz.questions) >= 8, f"{doc}: the self-check needs at least 8 questions"
+    vignette = re.search(r"^## Case vignette: .*?(?=^## )", text, flags=re.M | re.S).group(0)
+    assert "fictional" in vignette, f"{doc}: the vignette does not say it is fictional"
+
+
+def test_the_suicide_chapter_opens_with_a_content_note_and_help():
+    text = source_path("book/ch12-suicide-safety-planning").read_text(encoding="utf-8")
+    first_section = text.index("\n## ")
+    note = text.index("{admonition} Content note")
+    assert note < text.index("Learning objectives") < first_section
+    assert "ch00-welcome.md#before-you-begin" in text[:first_section]
+    assert "does not qualify anyone" in text and "not a randomised" in text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,13 +84,19 @@ def load_evidence(path: str | Path) -> list[Finding]:
     return findings
 
 
-def forest_plot(path: str | Path, ax=None):
-    """Draw r (with 95% CI where the paper gives one) for each relationship factor.
+DEFAULT_TITLE = "Relationship factors and psychotherapy outcome (2018 meta-analyses)"
+
+
+def forest_plot(path: str | Path, ax=None, title: str = DEFAULT_TITLE):
+    """Draw r (with 95% CI where the paper gives one) for each row of an evidence file.
+
+    ``title`` lets another chapter reuse the plot for its own rows (the alliance across formats).
 
     Drawn to be read on a phone: a narrow figure (5.4 in) with large type, each row's name and
-    figures written on two lines above its marker rather than squeezed into tick labels, so the text stays legible when a phone shows the figure 340 px wide. The book
-    emits it as SVG for the web and PDF for print (``partnership/book/figures.py``), and the
-    page links it to itself so that it opens full size on a tap.
+    figures written on two lines above its marker rather than squeezed into tick labels, so the
+    text stays legible when a phone shows the figure 340 px wide. The book emits it as SVG for
+    the web and PDF for print (``partnership/book/figures.py``), and the page links it to itself
+    so that it opens full size on a tap.
     """
     import matplotlib.pyplot as plt
 
@@ -124,7 +131,8 @@ def forest_plot(path: str | Path, ax=None):
     ax.tick_params(axis="x", labelsize=11)
     ax.set_xlabel("Correlation with client outcome (r)\nfilled diamond: reported as r; "
                   "open circle: converted", fontsize=10.5)
-    ax.set_title("Relationship factors and therapy outcome\n(2018 meta-analyses)", fontsize=12.5)
+    # a long title wraps, so that it fits the narrow figure
+    ax.set_title(textwrap.fill(title, 46), fontsize=12.5)
     ax.grid(axis="x", linestyle=":", alpha=0.6)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
