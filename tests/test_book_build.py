@@ -53,14 +53,18 @@ def test_glossary_terms_render_and_are_linked(built_book):
     assert linked >= 40
 
 
-def test_evidence_figure_is_drawn_at_build_time(built_book):
+def test_evidence_figure_is_drawn_at_build_time_as_svg(built_book):
+    """Chapter 10's forest plot is drawn by a code cell while the book builds, and comes out as
+    an SVG (partnership/book/figures.py), so it stays sharp when a phone zooms into it."""
     _, html = built_book
     page = (html / "book" / "ch10-evidence.html").read_text(encoding="utf-8")
-    m = re.search(r'<img alt="(Forest plot[^"]+)" src="([^"]+\.png)"', page)
+    m = re.search(r'<img alt="(Forest plot[^"]+)" src="([^"]+)"', page)
     assert m, "no forest-plot image with alt text on the evidence page"
+    assert m.group(2).endswith(".svg"), m.group(2)
     img = (html / "book" / m.group(2)).resolve()
     assert img.exists() and img.stat().st_size > 10_000
-    assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    head = img.read_text(encoding="utf-8")[:400]
+    assert "<svg" in head, head[:100]
     assert 'id="fig-evidence-forest"' in page
 
 
@@ -136,8 +140,9 @@ def test_new_chapter_figures_are_drawn_at_build_time(built_book, page, fig, alt)
     assert f'id="{fig}"' in text, f"{page}: no figure {fig}"
     start = text.index(f'id="{fig}"')
     figure = text[start:text.index("</figure>", start)]
-    m = re.search(r'<img alt="(' + re.escape(alt) + r'[^"]+)" src="([^"]+\.png)"', figure)
-    assert m, f"{page}: figure {fig} has no PNG drawn at build time with alt text {alt!r}"
+    # drawn as SVG, as every build-time figure is (partnership/book/figures.py)
+    m = re.search(r'<img alt="(' + re.escape(alt) + r'[^"]+)" src="([^"]+\.svg)"', figure)
+    assert m, f"{page}: figure {fig} has no SVG drawn at build time with alt text {alt!r}"
     img = (html / "book" / m.group(2)).resolve()
     assert img.exists() and img.stat().st_size > 10_000
-    assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in img.read_text(encoding="utf-8")[:400]
