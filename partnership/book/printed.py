@@ -237,9 +237,10 @@ class BookStructure(SphinxPostTransform):
                     None)
         if root is None:
             return
-        wrappers = [n for n in root.findall(nodes.compound)
-                    if "toctree-wrapper" in n.get("classes", [])
-                    and _docname_of(n, root_doc) == root_doc]
+        # the parts' toctrees are the root page's own (a chapter with sub-pages has a toctree
+        # of its own, inlined deeper down: not a part)
+        wrappers = [n for n in root.children if isinstance(n, nodes.compound)
+                    and "toctree-wrapper" in n.get("classes", [])]
         parts = self._parts()
         if len(parts) != len(wrappers):
             logger.warning("printed edition: %d parts in _toc.yml but %d toctrees in %s; "
