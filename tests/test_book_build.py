@@ -127,7 +127,7 @@ def test_built_book_holds_no_graded_key(built_book):
 #: Figures of the chapters added for issue 17: (page, figure id, start of the alt text).
 NEW_FIGURES = [
     ("ch12-suicide-safety-planning", "fig-safety-plan-steps", "Diagram of the six steps"),
-    ("ch12-suicide-safety-planning", "fig-safety-plan-cohort", "Bar chart. Suicidal behaviour"),
+    ("ch12/evidence", "fig-safety-plan-cohort", "Bar chart. Suicidal behaviour"),
     ("ch13-beyond-the-room", "fig-alliance-formats", "Forest plot of the alliance"),
     ("ch14-feedback-preferences-endings", "fig-progress-not-on-track", "Line chart of a fictional"),
 ]
@@ -143,6 +143,6 @@ def test_new_chapter_figures_are_drawn_at_build_time(built_book, page, fig, alt)
     # drawn as SVG, as every build-time figure is (partnership/book/figures.py)
     m = re.search(r'<img alt="(' + re.escape(alt) + r'[^"]+)" src="([^"]+\.svg)"', figure)
     assert m, f"{page}: figure {fig} has no SVG drawn at build time with alt text {alt!r}"
-    img = (html / "book" / m.group(2)).resolve()
+    img = ((html / "book" / page).parent / m.group(2)).resolve()  # relative to the page's folder
     assert img.exists() and img.stat().st_size > 10_000
     assert "<svg" in img.read_text(encoding="utf-8")[:400]
