@@ -146,3 +146,31 @@ def test_new_chapter_figures_are_drawn_at_build_time(built_book, page, fig, alt)
     img = ((html / "book" / page).parent / m.group(2)).resolve()  # relative to the page's folder
     assert img.exists() and img.stat().st_size > 10_000
     assert "<svg" in img.read_text(encoding="utf-8")[:400]
+
+
+#: Longest a chapter page or sub-page may run, in words a reader scrolls through (issue 17: pages
+#: of 6,000-7,000 words were walls of text; the split left every page at or under about 4,700).
+#: Counted as below, so a number quoted in a report can be measured again.
+PAGE_WORD_LIMIT = 4_800
+WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+
+
+def visible_words(page_html: str) -> int:
+    """Words in the page's article, without scripts and without the self-check reasons that stay
+    folded until the reader answers (the questions and options count: they are read)."""
+    from bs4 import BeautifulSoup  # comes with pydata-sphinx-theme, which the book needs
+
+    article = BeautifulSoup(page_html, "html.parser").find("article", class_="bd-article")
+    for el in article.find_all(["script", "style"]) + article.select(".self-check .sd-summary-content"):
+        el.decompose()
+    return len(WORD_RE.findall(article.get_text(" ")))
+
+
+def test_no_chapter_page_is_a_wall_of_text(built_book):
+    _, html = built_book
+    counts = {page: visible_words((html / (page + ".html")).read_text(encoding="utf-8"))
+              for doc in chapter_docs() for page in chapter_pages(doc)}
+    long = {p: n for p, n in counts.items() if n > PAGE_WORD_LIMIT}
+    assert not long, f"pages over {PAGE_WORD_LIMIT} words: split them as CONTRIBUTING.md says: {long}"
+    # the count is of real text: a chapter page with its self-check runs to thousands of words
+    assert min(counts[d] for d in chapter_docs()[1:]) > 2_000
