@@ -436,3 +436,47 @@ def test_every_page_of_the_suicide_chapter_carries_the_content_note_and_help():
         assert "{admonition} Content note" in head, f"{page}: no content note before the first section"
         assert "ch00-welcome.md#before-you-begin" in head and "Samaritans" in head and "988" in head, \
             f"{page}: no pointer to crisis help before the first section"
+
+
+# --------------------------------------------------------------------------- the guides' plans
+
+DOC_LINK_RE = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def _plan_table(path, heading: str) -> list[list[str]]:
+    """The rows (cells) of the first Markdown table under `heading` in a guide."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(rf"^#+ {re.escape(heading)}\s*$", text, flags=re.M)
+    assert m, f"{path.name}: no '{heading}' section"
+    rows = []
+    for line in text[m.end():].splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not set("".join(cells)) <= set("-: "):
+                rows.append(cells)
+        elif rows:
+            break
+    return rows[1:]  # without the header
+
+
+PLANS = [("learner-guide.md", "A twelve-week plan", 12),
+         ("learner-guide.md", "A six-week intensive", 6),
+         ("instructor-guide.md", "Planning a twelve-week course", 12)]
+
+
+@pytest.mark.parametrize("guide,heading,weeks", PLANS, ids=[f"{g}:{h}" for g, h, _ in PLANS])
+def test_study_and_course_plans_cover_every_chapter_once_in_book_order(guide, heading, weeks):
+    rows = _plan_table(BOOK / guide, heading)
+    assert [r[0] for r in rows] == [str(n) for n in range(1, weeks + 1)], f"{guide}: weeks"
+    planned = [d for r in rows for d in DOC_LINK_RE.findall(r[1])]
+    chapters = [d.split("/")[-1] for d in chapter_docs()]
+    assert planned == chapters, f"{guide}, '{heading}': the chapters in contents order, each once"
+
+
+def test_the_course_plans_flag_the_safety_planning_chapter():
+    learner = (BOOK / "learner-guide.md").read_text(encoding="utf-8")
+    assert "**Week 9 needs care.**" in learner and "ch00-welcome.md#before-you-begin" in learner
+    rows = _plan_table(BOOK / "instructor-guide.md", "Planning a twelve-week course")
+    row = next(r for r in rows if "ch12-suicide-safety-planning" in r[1])
+    assert "needs care" in row[1] and "#teaching-suicide-risk-safely" in row[1]
+    assert "scripted" in row[2], "the in-class activity uses scripted clients only"
