@@ -22,8 +22,8 @@ import random
 
 import ipywidgets as W
 
-from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
-                                     RankingItem, practice_items)
+from partnership.learner.items import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
+                                       RankingItem, practice_items)
 from partnership.learner.scoring import Result, score
 from partnership.learner.store import AnswerStore, StoreError
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from partnership.learner.schema import SKILLS
+from partnership.learner.items import SKILLS
 from partnership.learner.store import AnswerStore
 
 
@@ -99,7 +99,7 @@ def reflection_summary(path=None, store: AnswerStore | None = None) -> dict:
     """Code the learner's latest written answer to every free-text item with the reflection
     coach, and summarise them against the MITI 4.2.1 thresholds (reflection-to-question ratio,
     share of complex reflections). Answers that no longer match a shipped item are skipped."""
-    from partnership.learner.schema import FreeTextItem, practice_items
+    from partnership.learner.items import FreeTextItem, practice_items
     from partnership.coach import analyse, session_summary
 
     store = store or AnswerStore(path)

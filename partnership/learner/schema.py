@@ -3,10 +3,15 @@
 The format is documented in ``partnership/learner/banks/FORMAT.md``. Loading a bank validates it; a bank
 that cannot be used raises :class:`BankError` whose message names the file, the item id and the
 field, so an author can fix it without reading a traceback.
+
+This is the authoring schema (pydantic): it checks a bank and hands back the plain records of
+:mod:`partnership.learner.items` (``ChoiceItem``... below are those records), which is all the labs,
+scoring and progress use. The pydantic models (``...Spec``) stay here, so that importing a lab
+never imports pydantic, and the in-browser labs can run where pydantic does not exist.
 """
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -14,29 +19,18 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
                       model_validator)
 
+from partnership.learner.items import (BANK_DIR, SKILLS, BankError, CategorizeItem,  # noqa: F401
+                                       ChoiceItem, FreeTextItem, RankingItem, count_by_skill,
+                                       item_from_dict, practice_items)
 from partnership.validation import error_location, require_unique_ids
 
-SKILLS: dict[str, str] = {
-    "empathy": "Empathy",
-    "mi_reflections": "Motivational interviewing: questions and reflections",
-    "boundaries": "Boundary dilemmas",
-    "alliance": "The working alliance: bond, goals and tasks",
-    "ruptures": "Ruptures and repair",
-    "confidentiality": "Confidentiality and its limits",
-}
 Skill = Literal["empathy", "mi_reflections", "boundaries", "alliance", "ruptures",
                 "confidentiality"]
-
-BANK_DIR = Path(__file__).resolve().parent / "banks"
 
 _ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 _Text = Annotated[str, Field(min_length=1)]
 _Why = Annotated[str, Field(min_length=10)]
 _Key = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$")]
-
-
-class BankError(ValueError):
-    """A bank that cannot be used; the message names the file, the item id and the field."""
 
 
 class _Strict(BaseModel):
@@ -75,15 +69,15 @@ class _ItemBase(_Strict):
         return self.title or self.id
 
 
-class ChoiceOption(_Strict):
+class ChoiceOptionSpec(_Strict):
     text: _Text
     correct: bool = False
     feedback: _Why
 
 
-class ChoiceItem(_ItemBase):
+class ChoiceSpec(_ItemBase):
     type: Literal["choice"]
-    options: list[ChoiceOption] = Field(min_length=2, max_length=6)
+    options: list[ChoiceOptionSpec] = Field(min_length=2, max_length=6)
 
     @model_validator(mode="after")
     def _check(self):
@@ -93,20 +87,16 @@ class ChoiceItem(_ItemBase):
             raise ValueError(f"options: exactly one option must be correct, found {n}")
         return self
 
-    @property
-    def correct_index(self) -> int:
-        return next(i for i, o in enumerate(self.options) if o.correct)
 
-
-class RankOption(_Strict):
+class RankOptionSpec(_Strict):
     text: _Text
     rank: int = Field(ge=1)
     feedback: _Why
 
 
-class RankingItem(_ItemBase):
+class RankingSpec(_ItemBase):
     type: Literal["ranking"]
-    options: list[RankOption] = Field(min_length=3, max_length=6)
+    options: list[RankOptionSpec] = Field(min_length=3, max_length=6)
 
     @model_validator(mode="after")
     def _check(self):
@@ -124,7 +114,7 @@ class Category(_Strict):
     description: str | None = None
 
 
-class Statement(_Strict):
+class StatementSpec(_Strict):
     text: _Text
     category: str
     feedback: _Why
@@ -138,10 +128,10 @@ def category_ids(categories) -> list[str]:
     return ids
 
 
-class CategorizeItem(_ItemBase):
+class CategorizeSpec(_ItemBase):
     type: Literal["categorize"]
     categories: list[Category] = Field(min_length=2, max_length=5)
-    statements: list[Statement] = Field(min_length=2, max_length=10)
+    statements: list[StatementSpec] = Field(min_length=2, max_length=10)
 
     @model_validator(mode="after")
     def _check(self):
@@ -152,7 +142,7 @@ class CategorizeItem(_ItemBase):
         return self
 
 
-class FreeTextItem(_ItemBase):
+class FreeTextSpec(_ItemBase):
     type: Literal["free_text"]
     target: Literal["reflection", "question"] = "reflection"
     question: str | None = Field(default=None, min_length=1)
@@ -165,11 +155,11 @@ class FreeTextItem(_ItemBase):
         return self
 
 
-Item = Annotated[Union[ChoiceItem, RankingItem, CategorizeItem, FreeTextItem],
+Item = Annotated[Union[ChoiceSpec, RankingSpec, CategorizeSpec, FreeTextSpec],
                  Field(discriminator="type")]
 
 
-class Bank(_Strict):
+class BankSpec(_Strict):
     version: Literal[1]
     kind: Literal["practice", "graded"] = "practice"
     items: list[Item] = Field(min_length=1)
@@ -200,13 +190,23 @@ def _message(data, err) -> str:
     return f"{error_location(data, loc, tags=ITEM_TYPES)}: {msg}"
 
 
+@dataclass(frozen=True)
+class Bank:
+    """A validated bank: its header and its items as plain records."""
+    version: int
+    kind: str
+    items: tuple
+
+
 def parse_bank(data, name: str = "<bank>") -> Bank:
     """Validate already-parsed YAML data; ``name`` is used in error messages."""
     try:
-        return Bank.model_validate(data)
+        spec = BankSpec.model_validate(data)
     except ValidationError as exc:
         msgs = [f"{name}: {_message(data, e)}" for e in exc.errors()]
         raise BankError("\n".join(msgs)) from exc
+    return Bank(spec.version, spec.kind,
+                tuple(item_from_dict(it.model_dump(), name) for it in spec.items))
 
 
 def load_bank(path: str | Path) -> Bank:
@@ -256,25 +256,3 @@ def load_banks(paths=None) -> tuple[list, list[str]]:
             where[it.id] = f
             items.append(it)
     return items, errors
-
-
-_CACHE: dict[str, list] = {}
-
-
-def practice_items(skill: str | None = None) -> list:
-    """The shipped practice items (cached), optionally only those of one skill."""
-    if "all" not in _CACHE:
-        items, errors = load_banks()
-        if errors:
-            raise BankError("\n".join(errors))
-        _CACHE["all"] = items
-    items = _CACHE["all"]
-    if skill is not None:
-        if skill not in SKILLS:
-            raise KeyError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
-        items = [i for i in items if i.skill == skill]
-    return items
-
-
-def count_by_skill(items) -> Counter:
-    return Counter(i.skill for i in items)

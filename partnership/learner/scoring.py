@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from partnership.learner.schema import CategorizeItem, ChoiceItem, FreeTextItem, RankingItem
+from partnership.learner.items import CategorizeItem, ChoiceItem, FreeTextItem, RankingItem
 
 #: Free text longer than this is coached on its first part only (and the learner is told).
 COACH_MAX_CHARS = 4000
