@@ -375,9 +375,22 @@ def finish_build(app, exception):
     finish(Path(app.outdir) / OUT_DIR)
 
 
+def _drop_jupyterlite_sphinx_assets(app):
+    """jupyterlite-sphinx adds to every page of the book a stylesheet from fonts.googleapis.com
+    (a logo font), its own CSS and its JS (for directives this book does not use): drop all
+    three, so no page asks another host and pages without a lab carry nothing extra."""
+    def keep(name) -> bool:
+        name = str(name)
+        return not (name.startswith(("http://", "https://")) or "jupyterlite_sphinx" in name)
+    reg = app.registry
+    reg.css_files = [(f, a) for f, a in reg.css_files if keep(f)]
+    reg.js_files = [(f, a) for f, a in reg.js_files if keep(f)]
+
+
 def setup(app):
     from partnership.book import litepage
     app.setup_extension("jupyterlite_sphinx")
+    _drop_jupyterlite_sphinx_assets(app)
     app.connect("config-inited", configure, priority=100)
     app.connect("builder-inited", prepare)
     app.connect("build-finished", finish_build, priority=900)   # after jupyterlite-sphinx
