@@ -15,6 +15,8 @@
     ".jp-Collapser, .jp-Notebook-footer, .jp-Cell-inputCollapser,",
     ".jp-Cell-outputCollapser, .jp-Notebook-cell .jp-InputArea { display: none !important; }",
     ".jp-Notebook { padding: 0.5rem !important; }",
+    // the notebook is laid out below the (hidden) toolbar: move it up into that space
+    ".jp-NotebookPanel-notebook { top: 0 !important; height: 100% !important; }",
     ".jp-Cell { padding: 0 !important; }",
     ".jp-Notebook-cell.jp-mod-selected, .jp-Notebook-cell.jp-mod-active {",
     "  background: transparent !important; }",

@@ -55,7 +55,7 @@ JS_FILE = "lite-lab.js"
 #: What the page's Python imports from this package (and nothing else of it): the learner's
 #: code, the coach, and the banks as validated JSON (no pydantic, no YAML in the browser).
 RUNTIME = ["__init__.py", "learner/__init__.py", "learner/items.py", "learner/scoring.py",
-           "learner/store.py", "learner/labs.py", "learner/progress.py"]
+           "learner/store.py", "learner/labs.py", "learner/progress.py", "learner/transfer.py"]
 
 
 class LiteBuildError(RuntimeError):
