@@ -1,0 +1,260 @@
+"""The practice labs running in the published book (JupyterLite in the page), in Debian's
+Chromium: the same strict book build as the other browser tests, served on 127.0.0.1.
+
+For each of the six labs: open its page, wait for the lab, answer an item of each type it has
+(with the key, from the same banks), press the button, read the feedback; reload a couple of
+seconds later and find every answer restored from the browser's storage. All along: no request
+to another host, no failed request, no console error. Then: the MI lab's written answer gets the
+coach's feedback exactly as CPython gives it; a phone-sized viewport can answer and check an
+item (each radio button beside its text); the answers file can be downloaded and loaded into a
+fresh browser; and JupyterLab's single-key shortcuts do nothing inside a lab.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from browser_support import PageWatch, local_netloc
+
+from partnership.learner.items import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
+                                       practice_items)
+from partnership.learner.scoring import score
+
+pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow]
+
+PAGES = {"alliance": "notebooks/01-alliance-lab.html",
+         "confidentiality": "notebooks/02-confidentiality-lab.html",
+         "empathy": "notebooks/03-empathy-lab.html",
+         "mi_reflections": "notebooks/04-mi-reflections-lab.html",
+         "boundaries": "notebooks/05-boundaries-lab.html",
+         "ruptures": "notebooks/06-ruptures-lab.html"}
+READY = "section.lite-lab.lite-lab-ready, section.lite-lab.lite-lab-failed"
+VERDICT = re.compile(r"Correct|Partly right|Not quite")
+WRITTEN = "It sounds like part of you wants things to change, and part of you is scared of it."
+
+
+def open_lab(ctx, site: str, skill: str, watch: PageWatch | None = None):
+    """A page with the lab of ``skill`` ready; returns (page, frame locator, watch)."""
+    page = ctx.new_page()
+    watch = (watch or PageWatch(local_netloc(site))).attach(page)
+    page.goto(site + PAGES[skill])
+    wait_ready(page)
+    return page, page.frame_locator("iframe.lite-lab-frame"), watch
+
+
+def wait_ready(page):
+    page.wait_for_selector(READY, timeout=180_000)
+    status = page.inner_text(".lite-lab-status")
+    assert page.locator("section.lite-lab-ready").count() == 1, status
+
+
+def item_box(frame, number: int, item):
+    return frame.locator(".partnership-lab .widget-vbox").filter(
+        has=frame.locator("h3", has_text=f"{number}. {item.heading}")).last
+
+
+def first_of_each_type(skill: str) -> list[tuple[int, object]]:
+    seen, out = set(), []
+    for n, item in enumerate(practice_items(skill), 1):
+        if type(item) not in seen:
+            seen.add(type(item))
+            out.append((n, item))
+    return out
+
+
+def row_select(box, text: str):
+    """The drop-down in the row whose text shows ``text`` (an option or a statement)."""
+    return box.locator(".widget-hbox").filter(has_text=text).locator("select")
+
+
+def answer(box, item):
+    """Answer ``item`` correctly (a reflection for a written item) through its controls."""
+    if isinstance(item, ChoiceItem):
+        box.locator(f"input[type=radio][value='{item.correct_index}']").check()
+    elif isinstance(item, RankingItem):
+        for o in item.options:
+            row_select(box, o.text).select_option(label=str(o.rank))
+    elif isinstance(item, CategorizeItem):
+        labels = {c.id: c.label for c in item.categories}
+        for st in item.statements:
+            row_select(box, st.text).select_option(label=labels[st.category])
+    else:
+        box.locator("textarea").fill(WRITTEN)
+    box.get_by_role("button", name=re.compile("Check answer|Get feedback")).click()
+    feedback = box.locator("[role=status]").first
+    feedback.wait_for(timeout=60_000)
+    return feedback.inner_text()
+
+
+def selected(select) -> str:
+    # ipywidgets shows drop-down labels with non-breaking spaces
+    return select.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+
+
+def shown_answer(box, item):
+    """What the controls of ``item`` show now, in the saved-answer format."""
+    if isinstance(item, ChoiceItem):
+        radios = box.locator("input[type=radio]")
+        return next((i for i in range(radios.count()) if radios.nth(i).is_checked()), None)
+    if isinstance(item, RankingItem):
+        return [int(selected(row_select(box, o.text))) for o in item.options]
+    if isinstance(item, CategorizeItem):
+        ids = {c.label: c.id for c in item.categories}
+        return [ids.get(selected(row_select(box, st.text))) for st in item.statements]
+    return box.locator("textarea").input_value()
+
+
+def key(item):
+    if isinstance(item, ChoiceItem):
+        return item.correct_index
+    if isinstance(item, RankingItem):
+        return [o.rank for o in item.options]
+    if isinstance(item, CategorizeItem):
+        return [s.category for s in item.statements]
+    return WRITTEN
+
+
+@pytest.mark.parametrize("skill", list(PAGES))
+def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, browser, skill):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page, frame, watch = open_lab(ctx, site, skill)
+        todo = first_of_each_type(skill)
+        assert len(todo) >= 2, f"{skill}: expected several item types"
+        for n, item in todo:
+            text = answer(item_box(frame, n, item), item)
+            assert VERDICT.search(text), (item.id, text)
+            if not isinstance(item, FreeTextItem):
+                assert "Correct" in text, (item.id, text)
+        assert not watch.problems(), watch.problems()
+        page.wait_for_timeout(2_000)          # "a couple of seconds after the feedback"
+        page.reload()
+        wait_ready(page)
+        for n, item in todo:
+            box = item_box(frame, n, item)
+            box.locator("[role=status]").first.wait_for(timeout=30_000)
+            assert "Restored from your saved answers" in box.inner_text(), item.id
+            assert shown_answer(box, item) == key(item), item.id
+        assert not watch.problems(), watch.problems()
+        assert any(r.url.endswith("pyodide.asm.wasm") for r in watch.requests)
+    finally:
+        ctx.close()
+
+
+def test_mi_written_answer_gets_the_same_coach_feedback_as_in_cpython(site, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page, frame, watch = open_lab(ctx, site, "mi_reflections")
+        n, item = next((n, i) for n, i in enumerate(practice_items("mi_reflections"), 1)
+                       if isinstance(i, FreeTextItem))
+        box = item_box(frame, n, item)
+        for text in ["So you're worried that the drinking is taking over your evenings.",
+                     "Why don't you just stop buying it?", "Do you drink every night?"]:
+            box.locator("textarea").fill(text)
+            before = box.locator("[role=status]").all_inner_texts()
+            box.get_by_role("button", name="Get feedback").click()
+            page.wait_for_function(
+                "([el, before]) => { const s = el.querySelector('[role=status]');"
+                " return s && s.innerText !== before; }",
+                arg=[box.element_handle(), before[0] if before else ""], timeout=60_000)
+            shown = box.locator("[role=status]").first.inner_text()
+            want = score(item, text)
+            assert want.verdict in shown, (text, shown)
+            for line in want.lines:
+                assert line in shown, (text, line, shown)
+        assert not watch.problems(), watch.problems()
+    finally:
+        ctx.close()
+
+
+def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                              has_touch=True, device_scale_factor=2)
+    try:
+        page, frame, watch = open_lab(ctx, site, "empathy")
+        n, item = next((n, i) for n, i in enumerate(practice_items("empathy"), 1)
+                       if isinstance(i, ChoiceItem))
+        box = item_box(frame, n, item)
+        box.scroll_into_view_if_needed()
+        # the longest option wraps onto several lines; its button stays at the start of its
+        # first line, beside the text (not dropped below it)
+        longest = max(range(len(item.options)), key=lambda i: len(item.options[i].text))
+        label = box.locator("label").filter(has=box.locator(f"input[value='{longest}']"))
+        geo = label.evaluate("""l => { const r = l.getBoundingClientRect();
+            const i = l.querySelector('input').getBoundingClientRect();
+            const lh = parseFloat(getComputedStyle(l).lineHeight) || 20;
+            return {lines: r.height / lh, inputTop: i.top - r.top, inputLeft: i.left - r.left,
+                    lh: lh}; }""")
+        assert geo["lines"] >= 2, geo                     # it does wrap at this width
+        assert geo["inputTop"] < geo["lh"] and geo["inputLeft"] < 4, geo
+        box.locator(f"input[type=radio][value='{item.correct_index}']").tap()
+        box.get_by_role("button", name="Check answer").tap()
+        feedback = box.locator("[role=status]").first
+        feedback.wait_for(timeout=30_000)
+        assert "Correct" in feedback.inner_text()
+        assert not watch.problems(), watch.problems()
+    finally:
+        ctx.close()
+
+
+def test_answers_can_be_downloaded_and_loaded_into_another_browser(site, browser, tmp_path):
+    first = browser.new_context(accept_downloads=True)
+    try:
+        page, frame, watch = open_lab(first, site, "boundaries")
+        n, item = next((n, i) for n, i in enumerate(practice_items("boundaries"), 1)
+                       if isinstance(i, ChoiceItem))
+        answer(item_box(frame, n, item), item)
+        with page.expect_download() as dl:
+            frame.get_by_role("link", name="Download my answers").click()
+        path = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(path)
+        data = json.loads(path.read_text())
+        assert path.name == "my.partnership-answers.json"
+        assert [(a["lab"], a["item"], a["answer"]) for a in data["attempts"]] == \
+            [("boundaries", item.id, item.correct_index)]
+        assert not watch.problems(), watch.problems()
+    finally:
+        first.close()
+    second = browser.new_context()        # another browser: empty storage
+    try:
+        page, frame, watch = open_lab(second, site, "boundaries")
+        box = item_box(frame, n, item)
+        assert shown_answer(box, item) is None
+        with page.expect_file_chooser() as chooser:
+            frame.get_by_role("button", name=re.compile("Load answers")).click()
+        chooser.value.set_files(str(path))
+        frame.locator(".partnership-lab [role=status]", has_text="Loaded").wait_for(
+            timeout=30_000)
+        assert "1 answer(s) added" in frame.locator(".partnership-lab").first.inner_text()
+        assert shown_answer(box, item) == item.correct_index
+        page.wait_for_timeout(2_000)
+        page.reload()
+        wait_ready(page)
+        assert shown_answer(item_box(frame, n, item), item) == item.correct_index
+        assert not watch.problems(), watch.problems()
+    finally:
+        second.close()
+
+
+def test_notebook_shortcut_keys_do_nothing_inside_a_lab(site, browser):
+    """With a radio button focused, "b" (insert a cell) and "d d" (delete the cell) must not
+    reach the notebook around the lab."""
+    ctx = browser.new_context()
+    try:
+        page, frame, watch = open_lab(ctx, site, "ruptures")
+        cells = frame.locator(".jp-Notebook .jp-Cell")
+        before = cells.count()
+        n, item = next((n, i) for n, i in enumerate(practice_items("ruptures"), 1)
+                       if isinstance(i, ChoiceItem))
+        radio = item_box(frame, n, item).locator("input[type=radio]").first
+        radio.focus()
+        frame.locator(".partnership-lab[data-lm-suppress-shortcuts]").wait_for(timeout=10_000)
+        for k in ("b", "a", "d", "d", "x"):
+            page.keyboard.press(k)
+        page.wait_for_timeout(500)
+        assert cells.count() == before
+        assert frame.locator(".partnership-lab").count() == 1
+        assert not watch.problems(), watch.problems()
+    finally:
+        ctx.close()
