@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "code a written response to a client statement and suggest how to improve it"),
     "coach-eval": ("partnership.commands.coach_eval",
                    "score the reflection coach against expert codes in an AnnoMI-format CSV"),
+    "labs": ("partnership.commands.labs",
+             "copy the practice labs into a folder of your own and open them in JupyterLab"),
     "grade-demo": ("partnership.commands.grade_demo",
                    "run the nbgrader round trip (release, simulated submissions, autograde, "
                    "feedback, export) and print every score"),

@@ -4,10 +4,11 @@ Chromium: the same strict book build as the other browser tests, served on 127.0
 For each of the six labs: open its page, wait for the lab, answer an item of each type it has
 (with the key, from the same banks), press the button, read the feedback; reload a couple of
 seconds later and find every answer restored from the browser's storage. All along: no request
-to another host, no failed request, no console error. Then: the MI lab's written answer gets the
-coach's feedback exactly as CPython gives it; a phone-sized viewport can answer and check an
-item (each radio button beside its text); the answers file can be downloaded and loaded into a
-fresh browser; and JupyterLab's single-key shortcuts do nothing inside a lab.
+to another host, no failed request, no console error. On the way, the MI lab's written answers
+get the coach's feedback exactly as CPython gives it, and in the ruptures lab JupyterLab's
+single-key shortcuts do nothing. Then: a phone-sized viewport can answer and check an item (each
+radio button beside its text), and the answers file can be downloaded and loaded into a fresh
+browser. Each lab load costs seconds of WebAssembly start-up, so the checks share loads.
 """
 from __future__ import annotations
 
@@ -115,18 +116,64 @@ def key(item):
     return WRITTEN
 
 
-@pytest.mark.parametrize("skill", list(PAGES))
-def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, browser, skill):
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One browser profile for the six labs, as a reader going through the book (each lab's
+    answers are kept in the same storage, so they must not disturb one another)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+def check_coach_in_browser(page, box, item):
+    """The written item's feedback in the page equals CPython's, line for line."""
+    for text in ["So you're worried that the drinking is taking over your evenings.",
+                 "Why don't you just stop buying it?", "Do you drink every night?"]:
+        box.locator("textarea").fill(text)
+        status = box.locator("[role=status]")
+        before = status.inner_text() if status.count() else ""
+        box.get_by_role("button", name="Get feedback").click()
+        page.wait_for_function(
+            "([el, before]) => { const s = el.querySelector('[role=status]');"
+            " return s && s.innerText !== before; }",
+            arg=[box.element_handle(), before], timeout=60_000)
+        shown = status.inner_text()
+        want = score(item, text)
+        assert want.verdict in shown, (text, shown)
+        for line in want.lines:
+            assert line in shown, (text, line, shown)
+
+
+def check_shortcut_keys_do_nothing(page, frame, box):
+    """With a radio button focused, "b" (insert a cell), "a", "x" and "d d" (delete the cell)
+    must not reach the notebook around the lab."""
+    frame.locator(".partnership-lab[data-lm-suppress-shortcuts]").wait_for(timeout=10_000)
+    cells = frame.locator(".jp-Notebook .jp-Cell")
+    before = cells.count()
+    box.locator("input[type=radio]").first.focus()
+    for k in ("b", "a", "d", "d", "x"):
+        page.keyboard.press(k)
+    page.wait_for_timeout(500)
+    assert cells.count() == before
+    assert frame.locator(".partnership-lab").count() == 1
+
+
+@pytest.mark.parametrize("skill", list(PAGES))
+def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, reader, skill):
+    page, frame, watch = open_lab(reader, site, skill)
     try:
-        page, frame, watch = open_lab(ctx, site, skill)
         todo = first_of_each_type(skill)
         assert len(todo) >= 2, f"{skill}: expected several item types"
         for n, item in todo:
-            text = answer(item_box(frame, n, item), item)
+            box = item_box(frame, n, item)
+            if isinstance(item, FreeTextItem) and skill == "mi_reflections":
+                check_coach_in_browser(page, box, item)
+            text = answer(box, item)
             assert VERDICT.search(text), (item.id, text)
             if not isinstance(item, FreeTextItem):
                 assert "Correct" in text, (item.id, text)
+            if isinstance(item, ChoiceItem) and skill == "ruptures":
+                check_shortcut_keys_do_nothing(page, frame, box)
         assert not watch.problems(), watch.problems()
         page.wait_for_timeout(2_000)          # "a couple of seconds after the feedback"
         page.reload()
@@ -139,33 +186,7 @@ def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, browser, s
         assert not watch.problems(), watch.problems()
         assert any(r.url.endswith("pyodide.asm.wasm") for r in watch.requests)
     finally:
-        ctx.close()
-
-
-def test_mi_written_answer_gets_the_same_coach_feedback_as_in_cpython(site, browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page, frame, watch = open_lab(ctx, site, "mi_reflections")
-        n, item = next((n, i) for n, i in enumerate(practice_items("mi_reflections"), 1)
-                       if isinstance(i, FreeTextItem))
-        box = item_box(frame, n, item)
-        for text in ["So you're worried that the drinking is taking over your evenings.",
-                     "Why don't you just stop buying it?", "Do you drink every night?"]:
-            box.locator("textarea").fill(text)
-            before = box.locator("[role=status]").all_inner_texts()
-            box.get_by_role("button", name="Get feedback").click()
-            page.wait_for_function(
-                "([el, before]) => { const s = el.querySelector('[role=status]');"
-                " return s && s.innerText !== before; }",
-                arg=[box.element_handle(), before[0] if before else ""], timeout=60_000)
-            shown = box.locator("[role=status]").first.inner_text()
-            want = score(item, text)
-            assert want.verdict in shown, (text, shown)
-            for line in want.lines:
-                assert line in shown, (text, line, shown)
-        assert not watch.problems(), watch.problems()
-    finally:
-        ctx.close()
+        page.close()
 
 
 def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):
@@ -180,7 +201,7 @@ def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):
         # the longest option wraps onto several lines; its button stays at the start of its
         # first line, beside the text (not dropped below it)
         longest = max(range(len(item.options)), key=lambda i: len(item.options[i].text))
-        label = box.locator("label").filter(has=box.locator(f"input[value='{longest}']"))
+        label = box.locator(f"label:has(input[value='{longest}'])")
         geo = label.evaluate("""l => { const r = l.getBoundingClientRect();
             const i = l.querySelector('input').getBoundingClientRect();
             const lh = parseFloat(getComputedStyle(l).lineHeight) || 20;
@@ -228,33 +249,7 @@ def test_answers_can_be_downloaded_and_loaded_into_another_browser(site, browser
             timeout=30_000)
         assert "1 answer(s) added" in frame.locator(".partnership-lab").first.inner_text()
         assert shown_answer(box, item) == item.correct_index
-        page.wait_for_timeout(2_000)
-        page.reload()
-        wait_ready(page)
-        assert shown_answer(item_box(frame, n, item), item) == item.correct_index
+        assert "Restored from your saved answers" in box.inner_text()
         assert not watch.problems(), watch.problems()
     finally:
         second.close()
-
-
-def test_notebook_shortcut_keys_do_nothing_inside_a_lab(site, browser):
-    """With a radio button focused, "b" (insert a cell) and "d d" (delete the cell) must not
-    reach the notebook around the lab."""
-    ctx = browser.new_context()
-    try:
-        page, frame, watch = open_lab(ctx, site, "ruptures")
-        cells = frame.locator(".jp-Notebook .jp-Cell")
-        before = cells.count()
-        n, item = next((n, i) for n, i in enumerate(practice_items("ruptures"), 1)
-                       if isinstance(i, ChoiceItem))
-        radio = item_box(frame, n, item).locator("input[type=radio]").first
-        radio.focus()
-        frame.locator(".partnership-lab[data-lm-suppress-shortcuts]").wait_for(timeout=10_000)
-        for k in ("b", "a", "d", "d", "x"):
-            page.keyboard.press(k)
-        page.wait_for_timeout(500)
-        assert cells.count() == before
-        assert frame.locator(".partnership-lab").count() == 1
-        assert not watch.problems(), watch.problems()
-    finally:
-        ctx.close()
