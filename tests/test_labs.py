@@ -119,6 +119,19 @@ def test_score_free_text_without_coach(monkeypatch):
     assert score(it, "You're worried about your job.").score == 1.0
     assert score(it, "Have you tried talking to your boss?").score == 0.0
     assert score(it, "You should talk to your boss.").score == 0.0
+    assert any("coach could not be loaded" in x and "simpler built-in" in x
+               for x in score(it, "You feel stuck.").lines)
+
+
+def test_a_coach_failure_is_told_not_swallowed(monkeypatch):
+    import partnership.coach as coach
+
+    def broken(*a, **k):
+        raise RuntimeError("weights missing")
+
+    monkeypatch.setattr(coach, "analyse", broken)
+    r = score(items()["free_text"], "You're worried about your job.")
+    assert r.scored and any("coach failed" in x and "weights missing" in x for x in r.lines)
 
 
 def test_every_shipped_item_can_be_answered_correctly():

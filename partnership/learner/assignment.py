@@ -191,7 +191,7 @@ def answer_problem(item, answer) -> str | None:
         ids = {c.id for c in item.categories}
         if not isinstance(answer, list) or len(answer) != len(item.statements):
             return "sort each statement into a category"
-        missing = [k for k, a in enumerate(answer, 1) if a not in ids]
+        missing = [k for k, a in enumerate(answer, 1) if not isinstance(a, str) or a not in ids]
         if missing:
             return "sort statement" + ("s " if len(missing) > 1 else " ") + \
                 ", ".join(map(str, missing)) + " into a category"

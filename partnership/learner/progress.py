@@ -1,4 +1,6 @@
-"""A learner's progress over time, from their saved answers (matplotlib; no widgets).
+"""A learner's progress over time, from their saved answers (no widgets; matplotlib only for
+the charts, imported when one is drawn, so the table also works where matplotlib is missing,
+as in the book's in-browser labs).
 
     from partnership.learner.progress import show_progress
     show_progress()             # table + plot for ./my.partnership-answers.json
@@ -84,7 +86,11 @@ def show_progress(path=None):
     for r in rows:
         sc = f"{r['score']:g}/{r['max_score']:g}" if r["items"] else "-"
         print(f"{r['skill']:16} {r['attempts']:8} {r['items']:6} {sc:>12}")
-    fig = plot_progress(store=store)
+    try:
+        fig = plot_progress(store=store)
+    except ImportError:
+        print("(The charts need matplotlib, which this Python does not have.)")
+        return None
     try:
         from IPython.display import display
         display(fig)

@@ -134,6 +134,8 @@ def _categorize(item: CategorizeItem, answer) -> Result:
     if not isinstance(answer, (list, tuple)) or len(answer) != n:
         return _not_scored(item, "Sort each statement into a category.")
     labels = {c.id: c.label for c in item.categories}
+    # a saved answer is data from a file: anything but a category id counts as unsorted
+    answer = [a if isinstance(a, str) else None for a in answer]
     if all(a not in labels for a in answer):
         return _not_scored(item, "Sort at least one statement into a category.")
     right = 0
@@ -158,23 +160,24 @@ class _Coded:
     code: str
     roadblocks: list[str]
     feedback: str
+    note: str = ""          # set when the coach could not run: the learner is told why
 
 
 def _coach(response: str, client: str) -> _Coded:
     """The reflection coach's verdict, falling back to a tiny local rule set if the coach
-    package is missing or fails (a lab must never crash on a learner's text)."""
+    package is missing or fails (a lab must never crash on a learner's text, and must say when
+    its feedback comes from the fallback)."""
     try:
         from partnership.coach import analyse
-    except Exception:       # not installed yet, or broken mid-edit
-        analyse = None
-    if analyse is not None:
-        try:
-            r = analyse(response, client=client)
-            return _Coded(str(r.code), [str(b) for b in (r.roadblocks or [])],
-                          str(r.feedback or ""))
-        except Exception:
-            pass
-    return _fallback_coach(response)
+    except Exception as exc:       # not installed yet, or broken mid-edit
+        return _fallback_coach(response, f"the reflection coach could not be loaded "
+                                         f"({type(exc).__name__}: {exc})")
+    try:
+        r = analyse(response, client=client)
+    except Exception as exc:
+        return _fallback_coach(response, f"the reflection coach failed on this response "
+                                         f"({type(exc).__name__}: {exc})")
+    return _Coded(str(r.code), [str(b) for b in (r.roadblocks or [])], str(r.feedback or ""))
 
 
 _ROADBLOCKS = {
@@ -189,7 +192,7 @@ _QUESTION_START = re.compile(r"^(do|does|did|are|is|was|were|have|has|can|could|
                              r"what|why|how|when|where|who|which|shall|should)\b", re.I)
 
 
-def _fallback_coach(text: str) -> _Coded:
+def _fallback_coach(text: str, note: str = "") -> _Coded:
     t = text.strip().lower()
     roadblocks = [name for name, pat in _ROADBLOCKS.items() if re.search(pat, t)]
     if t.endswith("?") or _QUESTION_START.match(t):
@@ -201,7 +204,7 @@ def _fallback_coach(text: str) -> _Coded:
         code = "reflection"
     else:
         code = "other"
-    return _Coded(code, roadblocks, "")
+    return _Coded(code, roadblocks, "", note)
 
 
 _CODE_WORDS = {
@@ -223,6 +226,9 @@ def _free_text(item: FreeTextItem, answer) -> Result:
                      "sentences.")
         text = text[:COACH_MAX_CHARS]
     coded = _coach(text, item.client or "")
+    if coded.note:
+        lines.append(f"Note: {coded.note}; this feedback comes from a simpler built-in rule "
+                     "set.")
     target = item.target
     if coded.code == target and not coded.roadblocks:
         s = 1.0
