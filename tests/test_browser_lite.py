@@ -253,3 +253,23 @@ def test_answers_can_be_downloaded_and_loaded_into_another_browser(site, browser
         assert not watch.problems(), watch.problems()
     finally:
         second.close()
+
+
+def test_a_tampered_lab_script_is_refused(site, browser):
+    """The page loads lite-lab.js with a subresource-integrity hash: a changed copy never runs
+    (the status line keeps saying the lab needs JavaScript, and no lab is started)."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.route("**/_static/lite-lab.js*", lambda route: route.fulfill(
+            status=200, content_type="text/javascript",
+            body="document.title = 'tampered';"))
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(site + PAGES["alliance"])
+        page.wait_for_timeout(1_500)
+        assert page.title() != "tampered"
+        assert "needs JavaScript" in page.inner_text(".lite-lab-status")
+        assert any("integrity" in e for e in errors), errors
+    finally:
+        ctx.close()
