@@ -232,5 +232,18 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         feedback = item.locator("[role=status]")
         feedback.wait_for(timeout=20_000)
         assert re.search(r"Correct|Not quite|Partly right", feedback.inner_text())
+
+        # JupyterLab's single-key notebook shortcuts do nothing from inside the lab: with an
+        # option focused, "b" would insert a cell and "d d" delete the lab's cell
+        page.locator(f"{SHOWN_LAB}[data-lm-suppress-shortcuts]").first.wait_for(
+            timeout=10_000)
+        cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+        before = cells.count()
+        radios.first.focus()
+        for key in ("b", "a", "d", "d", "x"):
+            page.keyboard.press(key)
+        page.wait_for_timeout(500)
+        assert cells.count() == before
+        assert page.locator(SHOWN_LAB).count() == 1
     finally:
         ctx.close()
