@@ -157,8 +157,9 @@ def served_book(html: Path | None = None):
 
 
 def book_pages(html: Path) -> list[str]:
-    """Every HTML page of the book, relative to ``html`` (search and index pages included)."""
-    skip = {"_static", "_sources", "_images", "_sphinx_design_static"}
+    """Every HTML page of the book, relative to ``html`` (search and index pages included; not
+    the JupyterLite site of the in-browser labs under ``lite/``, which the lab pages embed)."""
+    skip = {"_static", "_sources", "_images", "_sphinx_design_static", "lite"}
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                   if not (set(p.relative_to(html).parts) & skip))
 
