@@ -11,40 +11,73 @@ connection add the transfer time of the bytes printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import http.server
 import statistics
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import served_book  # noqa: E402
+from browser_support import find_chromium, launch, strict_build_or_exit  # noqa: E402
 
 PAGE = "notebooks/03-empathy-lab.html"
 FIRST_WIDGET = ".partnership-lab input[type=radio]"
 
 
+class _Counting(http.server.SimpleHTTPRequestHandler):
+    """Counts the bytes the server sends (headers and bodies): the page's requests, its
+    iframe's, and those of the kernel's Web Worker alike, which a page's own events miss."""
+    sent = 0
+
+    def log_message(self, format, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        raw = self.wfile
+
+        class Tap:
+            def write(self_, data):
+                _Counting.sent += len(data)
+                return raw.write(data)
+
+            def __getattr__(self_, name):
+                return getattr(raw, name)
+
+        self.wfile = Tap()
+
+
+@contextlib.contextmanager
+def counting_server(directory: Path):
+    handler = functools.partial(_Counting, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def run_once(browser, url: str, checks: int) -> tuple[float, int, list[float]]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    sizes: list[int] = []
-
-    def finished(req):
-        try:
-            s = req.sizes()
-            sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
-        except Exception:       # a request cancelled by the browser carries no sizes
-            pass
-
-    page.on("requestfinished", finished)
+    _Counting.sent = 0
     t = time.perf_counter()
     page.goto(url, wait_until="commit")
     frame = page.frame_locator("iframe.lite-lab-frame")
     radio = frame.locator(FIRST_WIDGET).first
     radio.wait_for(state="visible", timeout=300_000)
     first = time.perf_counter() - t
-    loaded = sum(sizes)
+    loaded = _Counting.sent
     box = frame.locator(".partnership-lab .widget-vbox").filter(
         has=frame.locator(".widget-radio-box")).first
     radios = box.locator("input[type=radio]")
@@ -72,12 +105,22 @@ def main(argv=None) -> int:
     ap.add_argument("--lab", default=PAGE, help=f"the lab page (default {PAGE})")
     args = ap.parse_args(argv)
     firsts, loads, later = [], [], []
-    with served_book(args.html) as (base, _html, browser):
-        for _ in range(args.runs):
-            f, b, lt = run_once(browser, base.rstrip("/") + "/" + args.lab, args.checks)
-            firsts.append(f)
-            loads.append(b)
-            later += lt
+    exe = find_chromium()
+    if exe is None:
+        raise SystemExit("Chromium not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory() as tmp:
+        html = args.html or strict_build_or_exit(Path(tmp))
+        with counting_server(html) as base, sync_playwright() as pw:
+            browser = launch(pw, exe)
+            try:
+                for _ in range(args.runs):
+                    f, b, lt = run_once(browser, base + args.lab, args.checks)
+                    firsts.append(f)
+                    loads.append(b)
+                    later += lt
+            finally:
+                browser.close()
     later.sort()
     print(f"in-browser lab, {args.runs} runs with an empty cache ({args.lab}):")
     print(f"  opening the page to the first interactive widget: median "

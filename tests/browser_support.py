@@ -136,6 +136,14 @@ def build_book(out: Path, src: Path = REPO) -> Path:
     return html
 
 
+def strict_build_or_exit(out: Path) -> Path:
+    """For the benchmark scripts: a strict build in ``out``, or exit with the build's output."""
+    proc, html = strict_build(out)
+    if proc.returncode != 0 or not (html / "index.html").exists():
+        raise SystemExit("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:])
+    return html
+
+
 @contextlib.contextmanager
 def served_book(html: Path | None = None):
     """For the benchmark scripts: ``with served_book(html) as (base_url, html, browser):``, a

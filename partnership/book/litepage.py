@@ -67,7 +67,7 @@ def visit_html(self, node):
 <p class="lite-lab-note">This lab runs inside this page, in your browser: nothing to install,
 and nothing you type leaves your computer. Your answers are kept in this browser, so you can
 close the page and carry on later; use <strong>Download my answers</strong> in the lab to keep a
-copy or move them to another browser. The first visit downloads about 25&nbsp;MB, which takes a
+copy or move them to another browser. The first visit downloads about 30&nbsp;MB, which takes a
 few seconds; later visits are quicker.</p>
 <p class="lite-lab-status" role="status" aria-live="polite">The lab needs JavaScript to run in
 this page.</p>
