@@ -285,6 +285,14 @@ class Lab:
             raise KeyError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
         self.skill = skill
         self.store = store or AnswerStore(path)
+        if IN_BROWSER and not self.store.real_path().as_posix().startswith("/drive/"):
+            # JupyterLite mounts the browser's storage at /drive only where the browser lets
+            # it run a service worker (not in some private windows): otherwise files live in
+            # memory and a reload would lose every answer without a word
+            self.store.warnings.append(
+                "This browser does not let the lab keep files (a private window, or site data "
+                "blocked), so your answers last only until you leave or reload this page. Use "
+                "Download my answers before you go, and Load answers next time.")
         self.items = list(items) if items is not None else practice_items(skill)
         self.notice = W.HTML(value="", layout=_wide())
         self.summary = W.HTML(value="", layout=_wide())
