@@ -15,9 +15,12 @@
     ".jp-Collapser, .jp-Notebook-footer, .jp-Cell-inputCollapser,",
     ".jp-Cell-outputCollapser, .jp-Notebook-cell .jp-InputArea { display: none !important; }",
     ".jp-Notebook { padding: 0.5rem !important; }",
-    // the notebook is laid out below the (hidden) toolbar: move it up into that space
-    ".jp-NotebookPanel-notebook { top: 0 !important; height: 100% !important; }",
-    ".jp-Cell { padding: 0 !important; }",
+    // the app and the notebook are laid out below the (hidden) header and toolbar: move them
+    // up into that space
+    "#main-panel, .jp-NotebookPanel-notebook { top: 0 !important; height: 100% !important; }",
+    ".jp-WindowedPanel-outer, .jp-WindowedPanel-viewport { background: #fff !important; }",
+    ".jp-WindowedPanel-viewport { padding-top: 0 !important; }",
+    ".jp-Cell { padding: 0 !important; border: 0 !important; box-shadow: none !important; }",
     ".jp-Notebook-cell.jp-mod-selected, .jp-Notebook-cell.jp-mod-active {",
     "  background: transparent !important; }",
     ".jp-OutputArea-output { overflow-x: hidden !important; }",
