@@ -23,9 +23,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "score the reflection coach against expert codes in an AnnoMI-format CSV"),
     "labs": ("partnership.commands.labs",
              "copy the practice labs into a folder of your own and open them in JupyterLab"),
+    "assignment": ("partnership.commands.assignment",
+                   "build a graded assignment from a bank, check it, file a submission, report "
+                   "grading problems"),
     "grade-demo": ("partnership.commands.grade_demo",
-                   "run the nbgrader round trip (release, simulated submissions, autograde, "
-                   "feedback, export) and print every score"),
+                   "run the nbgrader round trip on simulated students, attacks included, and "
+                   "print every score beside what the answers deserve"),
 }
 
 

@@ -17,36 +17,47 @@ from partnership.learner.progress import progress_table
 from partnership.learner.store import SCHEMA, AnswerStore
 
 ROOT = Path(__file__).resolve().parents[1]
-ITEMS = ROOT / "exercises" / "source" / "empathy" / "items.yml"
 
 
-def _views(path: Path, capsys):
+@pytest.fixture
+def items_yml(tmp_path) -> Path:
+    """The empathy assignment's released items.yml (texts, no keys), as a student gets it."""
+    import yaml
+
+    from partnership.grader.bank import load_bank, released
+    out = tmp_path / "items.yml"
+    out.write_text(yaml.safe_dump(released(load_bank(ROOT / "exercises" / "empathy.yml"))),
+                   encoding="utf-8")
+    return out
+
+
+def _views(path: Path, items: Path, capsys):
     """Open every learner view on the answers file ``path``; none may raise."""
     lab = Lab("empathy", path=path)
-    show(ITEMS, "emp-g3", path=path)
-    progress(ITEMS, path=path)
+    show(items, "emp-g3", path=path)
+    progress(items, path=path)
     rows = progress_table(path)
     return lab, capsys.readouterr().out, rows
 
 
-def test_a_deeply_nested_file_breaks_no_view(tmp_path, capsys):
+def test_a_deeply_nested_file_breaks_no_view(tmp_path, items_yml, capsys):
     p = tmp_path / "answers.json"
     p.write_text('{"schema": "partnership-answers", "version": 1, "attempts": '
                  + "[" * 200_000 + "]" * 200_000 + "}")
-    lab, out, rows = _views(p, capsys)
+    lab, out, rows = _views(p, items_yml, capsys)
     assert "nested too deeply" in lab.notice.value
     assert "widget items still need an answer" in out
     assert all(r["attempts"] == 0 for r in rows)
 
 
-def test_categorize_answers_made_of_lists_break_no_view(tmp_path, capsys):
+def test_categorize_answers_made_of_lists_break_no_view(tmp_path, items_yml, capsys):
     p = tmp_path / "answers.json"
     item = next(i for i in practice_items("empathy") if isinstance(i, CategorizeItem))
     bad = [["a", "b"]] * len(item.statements)
     s = AnswerStore(p)
     s.record("empathy", item.id, bad, 1.0, float(len(item.statements)))
     s.record("graded-empathy", "emp-g3", bad, None, 0.0)
-    lab, out, rows = _views(p, capsys)
+    lab, out, rows = _views(p, items_yml, capsys)
     assert "emp-g3: sort statements" in out
     view = lab.view(item.id)
     assert view.get_answer() == [None] * len(item.statements) or "no longer fits" in \

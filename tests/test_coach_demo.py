@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import html as html_mod
 import json
 from pathlib import Path
 
@@ -79,6 +78,11 @@ CASES = [
     ("That took real determination.", "I've not had a drink for two weeks."),
     # an ampersand and angle brackets are shown as typed, never as markup or entities
     ("So work & home both pull at you.", "Work & home <both> pull at me, and I'm worn out."),
+    # a directive is named as advice, never praised as a reflection
+    ("He's abusive and you need to leave him now.",
+     "He says sorry every time, and then it starts again. I don't know why I stay."),
+    # nothing written: no code, no score, a prompt to write something
+    ("   ", None),
 ]
 
 
@@ -115,10 +119,14 @@ def test_coach_in_the_page_by_keyboard(site, browser):
             arg=[".coach-demo-result", before], timeout=120_000)
         want = analyse(response, client if client is not None else default_client)
         text = result.inner_text()
-        assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
-        assert html_mod.unescape(want.feedback) in text, text
+        assert want.feedback in text, text  # plain text, shown as text
         assert "&amp;" not in text and "&lt;" not in text
-        assert f"HRQ-style score {want.hrq_score} of 5" in text
+        if want.coded:
+            assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
+            assert f"HRQ-style score {want.hrq_score} of 5" in text
+            assert "well done" not in text.lower() or want.code != "therapist_input"
+        else:
+            assert "Nothing to code yet" in text and "HRQ" not in text, text
         assert status.inner_text().startswith("Done"), status.inner_text()
     assert not watch.problems(), watch.problems()  # same-site requests only, none failed
     fetched = [r.url for r in watch.requests]

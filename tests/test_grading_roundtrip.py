@@ -1,7 +1,8 @@
-"""The whole instructor round trip (``partnership grade-demo``) with the exact score of every
-simulated student. Slow (about two to three minutes on two cores): ``-m "not slow"`` skips it.
+"""The whole instructor round trip through nbgrader (``partnership grade-demo``), attacks included,
+with the exact score of every simulated student; and each step of the instructor guide.
+Slow (about a minute): ``-m "not slow"`` skips it.
 
-Expected scores are worked out by hand from the keys in the source notebooks' hidden tests:
+Expected scores are worked out by hand from the keys in ``exercises/*.yml``:
 
 empathy (autograded 10: emp-g1 choice 2, emp-g2 ranking of 4 = 3, emp-g3 categorize 6 = 3,
 emp-t1 1, emp-t2 1; written emp-w1 4; total 14)
@@ -10,210 +11,316 @@ mi-t1 1, mi-t2 1; written mi-w1 4; total 17)
 boundaries (autograded 10: bnd-g1 choice 2, bnd-g2 categorize 6 = 3, bnd-g3 ranking of 4 = 3,
 bnd-t1 1, bnd-t2 1; written bnd-w1 6; total 16)
 
-- perfect: everything right; the simulated grader gives full written marks.
-- blank: the release untouched: 0 (the written cell is unchanged, so nbgrader scores it 0).
-- partial: choice wrong (0); ranking with the options ranked 1 and 2 swapped, so one pair of
-  n(n-1)/2 is out of order (4 options: 5/6 x 3 = 2.5; 5 options: 9/10 x 5 = 4.5); categorize
-  with the first two statements wrong (6: 4/6 x 3 = 2; 8: 6/8 x 4 = 3); the text answer right
-  (1) and the number answer "not sure" (0); written marked at half.
-  empathy 0 + 2.5 + 2 + 1 + 0 + 2 = 7.5; mi 0 + 3 + 4.5 + 1 + 0 + 2 = 10.5;
+- perfect, extra (cells added claiming full marks), inflated (every grade cell set to 100 points
+  and a locked cell deleted): everything right: all the points; written marked in full.
+- looping (empathy): right answers, a typed cell that would loop forever: never run, so read as
+  written: all the points.
+- blank, quiet (expression display turned off, nothing answered): 0.
+- replaced (scoring and checking functions replaced; every widget answer wrong, ranking reversed;
+  typed answers that would have to be run): 0.
+- partial and leaker (cells printing the keys): choice wrong (0); ranking with the options ranked 1
+  and 2 swapped, one pair of n(n-1)/2 out of order (4 options: 5/6 x 3 = 2.5; 5: 9/10 x 5 = 4.5);
+  categorize with the first two statements wrong (6: 4/6 x 3 = 2; 8: 6/8 x 4 = 3); the text
+  answer right (1), the number "not sure" (0); written marked at half.
+  empathy 0 + 2.5 + 2 + 1 + 0 + 2 = 7.5; mi 0 + 4.5 + 3 + 1 + 0 + 2 = 10.5;
   boundaries 0 + 2 + 2.5 + 1 + 0 + 3 = 8.5.
-- tampered: perfect except a wrong choice, whose locked test cell was edited to print the full
-  points; nbgrader restores the cell, so the choice scores 0: total minus 2.
-- nofile: typed and written answers right, no saved-answer file: 2 + written marks.
-- corrupt (empathy only): the notebook is not JSON: not graded, reported, 0.
-- looping (empathy only): perfect widget answers, emp-t1's answer cell loops forever: it is
-  stopped at the time limit and emp-t1 scores 0; the written answer is left blank: 10 - 1 = 9.
-
-The feedback tests add one more empathy submission to the same course folder ("sabotage": the
-perfect answers plus a cell that replaces ``score_typed``, so a hidden-test line raises) and
-check that no feedback file shows a hidden test, while scores and reasons are there.
+- tampered (every locked check cell rewritten to claim full marks; widget answers wrong): the
+  typed answers only: 2, plus written in full.
+- nofile (right answers, no answers file): typed 2, plus written in full.
+- forged (answers file claiming score 100 for wrong answers, with junk): typed 2; written unmarked.
+- corrupt (empathy): notebook not JSON: not graded (no score, not 0).
 """
 from __future__ import annotations
 
 import csv
-import html
 import json
-import re
 import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
 import pytest
-from test_exercises import secrets
+import yaml
 
-from partnership.grader.demo import _Runner, run_demo, table
+from partnership.grader.autograde import read_report, report_path
+from partnership.grader.bank import load_bank
+from partnership.grader.demo import run_demo, table
+from partnership.grader.leaks import scan
+from partnership.grader.simulate import STUDENTS, Runner, make_submission
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+BANKS = [load_bank(p) for p in sorted((ROOT / "exercises").glob("*.yml"))]
+A = ("boundaries", "empathy", "mi-reflections")
 
-EXPECTED = {
-    ("perfect", "empathy"): 14, ("perfect", "mi-reflections"): 17, ("perfect", "boundaries"): 16,
-    ("blank", "empathy"): 0, ("blank", "mi-reflections"): 0, ("blank", "boundaries"): 0,
-    ("partial", "empathy"): 7.5, ("partial", "mi-reflections"): 10.5,
-    ("partial", "boundaries"): 8.5,
-    ("tampered", "empathy"): 12, ("tampered", "mi-reflections"): 15,
-    ("tampered", "boundaries"): 14,
-    ("nofile", "empathy"): 6, ("nofile", "mi-reflections"): 6, ("nofile", "boundaries"): 8,
-    ("corrupt", "empathy"): 0,
-    ("looping", "empathy"): 9,
+SCORE = {  # (boundaries, empathy, mi-reflections)
+    "perfect": (16, 14, 17), "extra": (16, 14, 17), "inflated": (16, 14, 17),
+    "blank": (0, 0, 0), "quiet": (0, 0, 0), "replaced": (0, 0, 0),
+    "partial": (8.5, 7.5, 10.5), "leaker": (8.5, 7.5, 10.5),
+    "tampered": (8, 6, 6), "nofile": (8, 6, 6), "forged": (2, 2, 2),
 }
-AUTO = {("perfect", "empathy"): 10, ("perfect", "mi-reflections"): 13,
-        ("perfect", "boundaries"): 10, ("partial", "empathy"): 5.5,
-        ("partial", "mi-reflections"): 8.5, ("partial", "boundaries"): 5.5,
-        ("nofile", "empathy"): 2, ("looping", "empathy"): 9}
-MAX = {"empathy": 14, "mi-reflections": 17, "boundaries": 16}
+AUTO = {
+    "perfect": (10, 10, 13), "extra": (10, 10, 13), "inflated": (10, 10, 13),
+    "blank": (0, 0, 0), "quiet": (0, 0, 0), "replaced": (0, 0, 0),
+    "partial": (5.5, 5.5, 8.5), "leaker": (5.5, 5.5, 8.5),
+    "tampered": (2, 2, 2), "nofile": (2, 2, 2), "forged": (2, 2, 2),
+}
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("grade-demo")
     lines = []
-    result = run_demo(out, timeout=8, log=lines.append)
+    result = run_demo(tmp_path_factory.mktemp("grade-demo"), banks=ROOT / "exercises",
+                      log=lines.append)
     result.log_lines = lines
     return result
 
 
-def test_every_student_gets_the_exact_expected_score(demo):
-    got = {k: o.score for k, o in demo.outcomes.items() if o.submitted}
-    assert got == pytest.approx(EXPECTED)
-    for (s, a), auto in AUTO.items():
-        assert demo.outcomes[(s, a)].auto_score == pytest.approx(auto), (s, a)
+def test_every_student_scores_exactly_what_their_answers_deserve(demo):
+    got = {k: (o.score, o.auto_score) for k, o in demo.outcomes.items() if o.submitted}
+    want = {(s, a): (SCORE[s][i], AUTO[s][i]) for s in SCORE for i, a in enumerate(A)}
+    want[("looping", "empathy")] = (14, 10)
+    want[("corrupt", "empathy")] = (None, 0)
+    assert got == want
     for (s, a), o in demo.outcomes.items():
-        assert o.max_score == MAX[a]
-    assert demo.problems == []
+        if o.submitted and o.status != "not graded: autograding failed":
+            assert o.auto_score == o.deserved, (s, a)
+    assert demo.problems == [], demo.problems
+    assert not [k for k, o in demo.outcomes.items() if not o.submitted and k[1] != "empathy"
+                and k[0] not in ("corrupt", "looping")]
 
 
-def test_grades_csv_matches(demo):
-    with open(demo.grades_csv, newline="") as f:
-        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
-    for key, score in EXPECTED.items():
-        assert float(rows[key]["score"]) == pytest.approx(score), key
-        assert float(rows[key]["max_score"]) == MAX[key[1]]
-    assert float(rows[("looping", "boundaries")]["score"]) == 0      # not submitted
+def test_grades_csv_keeps_not_graded_apart_from_zero(demo):
+    with open(demo.grades_csv, newline="", encoding="utf-8") as fh:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(fh)}
+    assert list(next(iter(rows.values())))[-1] == "status"
+    assert rows[("corrupt", "empathy")]["score"] == ""
+    assert rows[("corrupt", "empathy")]["status"] == "not graded: autograding failed"
+    assert rows[("blank", "empathy")]["score"] == "0.0"
+    assert rows[("blank", "empathy")]["status"] == "graded"
+    assert rows[("corrupt", "boundaries")]["status"] == "not submitted"
+    assert float(rows[("perfect", "mi-reflections")]["score"]) == 17
+    assert rows[("forged", "empathy")]["status"] == "marking pending (1 answer)"
 
 
-def test_bad_submissions_are_reported_with_reasons(demo):
-    def probs(s, a):
+def test_every_attack_is_reported_to_the_grader(demo):
+    def probs(s, a="empathy"):
         return " | ".join(demo.outcomes[(s, a)].problems)
-
-    assert "not valid JSON" in probs("corrupt", "empathy")
-    assert not demo.outcomes[("corrupt", "empathy")].graded
-    assert "emp-t1-answer ran longer than the 8 s limit" in probs("looping", "empathy")
-    first_choice = {"empathy": "emp-g1", "mi-reflections": "mi-g1", "boundaries": "bnd-g1"}
-    for a in MAX:
-        assert f"locked cell {first_choice[a]}-test had been changed" in probs("tampered", a)
-        assert "restored" in probs("tampered", a)
-        assert "no my.partnership-answers.json submitted" in probs("nofile", a)
-        assert demo.outcomes[("perfect", a)].problems == []
-        assert demo.outcomes[("partial", a)].problems == []
-    report = table(demo)
-    for s in ("perfect", "blank", "partial", "tampered", "nofile", "corrupt", "looping"):
-        assert s in report
-    assert "corrupt/empathy: the notebook empathy.ipynb is not valid JSON" in report
+    assert probs("tampered").count("its contents had been changed; the original was restored") \
+        == 5
+    assert "a text cell (cell 3) was added" in probs("extra")
+    assert "a code cell (cell 4) was added" in probs("extra")
+    assert "its points had been changed" in probs("inflated")
+    assert "cell emp-g1-show had been deleted; the released cell was put back" in \
+        probs("inflated")
+    assert "2 of 7 entries were damaged and skipped" in probs("forged")
+    assert "emp-t1: the answer is not quoted text or a number" in probs("replaced")
+    assert "no my.partnership-answers.json was submitted" in probs("nofile")
+    assert "its notebook is not valid JSON" in probs("corrupt")
+    assert probs("perfect") == ""
+    assert "Problems found by the grader:" in table(demo)
 
 
-def test_progress_display_and_feedback(demo):
-    auto = [ln for ln in demo.log_lines if "autograding" in ln]
-    assert len(auto) == 17 and auto[0].startswith("[1/17] autograding ")
-    assert all(ln.rstrip().endswith(" s") or "FAILED" in ln for ln in auto)
-    for (s, a), o in demo.outcomes.items():
-        if o.graded:
-            assert (demo.course / "feedback" / s / a / f"{a}.html").exists(), (s, a)
-
-
-def test_tampered_cell_restored_and_no_grading_cell_uses_stderr(demo):
-    nb = json.loads((demo.course / "autograded" / "tampered" / "empathy" / "empathy.ipynb")
-                    .read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"]
-                if c["metadata"].get("nbgrader", {}).get("grade_id") == "emp-g1-test")
-    assert "full marks, please" not in "".join(cell["source"])
-    assert "score_choice(" in "".join(cell["source"])
-    for (s, a), o in demo.outcomes.items():
-        if not o.graded:
-            continue
-        nb = json.loads((demo.course / "autograded" / s / a / f"{a}.ipynb")
+def test_no_student_code_ran_during_grading(demo):
+    for s in ("quiet", "replaced", "leaker", "extra", "looping"):
+        nb = json.loads((demo.course / "autograded" / s / "empathy" / "empathy.ipynb")
                         .read_text(encoding="utf-8"))
-        for c in nb["cells"]:
-            if c["metadata"].get("nbgrader", {}).get("grade"):
-                for out in c.get("outputs", []):
-                    assert not (out["output_type"] == "stream" and out["name"] == "stderr"), \
-                        (s, a, c["metadata"]["nbgrader"]["grade_id"])
+        for cell in nb["cells"]:
+            if not cell.get("metadata", {}).get("nbgrader"):        # the student's own cells
+                assert cell.get("outputs", []) == [], (s, cell["source"][:60])
+    assert all(seconds < 60 for seconds in demo.seconds.values())
 
 
-def test_grader_sees_coach_suggestion_beside_reflections(demo):
+def test_feedback_shows_score_and_reason_but_no_grader_material(demo):
+    fb = demo.course / "feedback"
+    files = sorted(fb.rglob("*.html"))
+    assert len(files) == sum(o.submitted and o.status != "not graded: autograding failed"
+                             for o in demo.outcomes.values())
+    partial = (fb / "partial" / "empathy" / "empathy.html").read_text(encoding="utf-8")
+    assert "emp-g3: 2 of 3 points: 4 of 6 statements sorted correctly." in partial
+    assert "emp-g1: 0 of 2 points: the response you chose is not the best one." in partial
+    assert "Your saved answer:" in partial
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        for word in ("Notes for the grader", "Rubric", "Model answer", "Coach&#39;s suggested",
+                     "Coach's suggested", "BEGIN HIDDEN", "kind: graded", "correct: true"):
+            assert word not in text, (f, word)
+    assert scan([fb], BANKS) == []
+    leaker = (fb / "leaker" / "boundaries" / "boundaries.html").read_text(encoding="utf-8")
+    assert "1976" not in leaker and "apa 3.05" not in leaker.lower()
+
+
+def test_release_holds_no_key_and_keeps_the_learner_cells(demo):
+    for bank in BANKS:
+        rel = demo.course / "release" / bank.assignment
+        assert sorted(p.name for p in rel.iterdir()) == sorted([f"{bank.assignment}.ipynb",
+                                                                 "items.yml"])
+        assert scan([rel], [bank], short=True) == []
+        text = (rel / f"{bank.assignment}.ipynb").read_text(encoding="utf-8")
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN", "score_", "rubric", "correct"):
+            assert marker not in text, (bank.assignment, marker)
+    nb = json.loads((demo.course / "release" / "empathy" / "empathy.ipynb").read_text("utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    assert 'check("items.yml", "emp-g1")' in "\n".join(sources)
+    assert any('""  # type your answer between the quotes' in s for s in sources)
+    assert "YOUR ANSWER HERE" in sources
+
+
+def test_formgrader_shows_the_grader_notes_and_coach(demo):
     nb = json.loads((demo.course / "autograded" / "perfect" / "mi-reflections" /
                      "mi-reflections.ipynb").read_text(encoding="utf-8"))
-    notes = next(c for c in nb["cells"]
-                 if c["metadata"].get("nbgrader", {}).get("grade_id") == "mi-w1-notes")
-    text = "".join("".join(o.get("text", "")) for o in notes["outputs"])
-    assert "Coach's suggested code:" in text and "HRQ-style score:" in text and "Rubric:" in text
+    notes = [o for c in nb["cells"] for o in c.get("outputs", [])
+             if o.get("metadata", {}).get("partnership", {}).get("audience") == "grader"]
+    assert len(notes) == 1
+    html_text = "".join(notes[0]["data"]["text/html"])
+    assert "Coach&#x27;s suggested code:" in html_text and "Rubric (4 points)" in html_text
+    b = (demo.course / "autograded" / "perfect" / "boundaries" / "boundaries.ipynb")
+    text = b.read_text(encoding="utf-8")
+    assert "Rubric (6 points)" in text and "suggested code" not in text     # coach: false
 
 
-# ------------------------------------------------------------------ feedback shows no keys
-
-def _feedback_text(path) -> str:
-    """The text a student reads in a feedback file (tags removed, entities decoded: syntax
-    highlighting splits source lines into many tags)."""
-    page = path.read_text(encoding="utf-8")
-    page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S | re.I)
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
-
-
-@pytest.fixture(scope="module")
-def sabotage(demo):
-    """The perfect empathy answers plus a cell that breaks ``score_typed``: emp-t1's hidden line
-    raises, and an unfiltered traceback would quote it, key included."""
-    course = demo.course
-    dest = course / "submitted" / "sabotage" / "empathy"
-    shutil.copytree(course / "submitted" / "perfect" / "empathy", dest)
-    nb_path = dest / "empathy.ipynb"
-    nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    at = next(i for i, c in enumerate(nb["cells"])
-              if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup")
-    nb["cells"].insert(at + 1, {"cell_type": "code", "id": "sabotage", "metadata": {},
-                                "execution_count": None, "outputs": [],
-                                "source": "import partnership.grader.scorers\n"
-                                          "partnership.grader.scorers.score_typed = None"})
-    nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    runner = _Runner(course, 8, print)
-    for args in (("autograde", "empathy", "--student", "sabotage", "--force"),
-                 ("generate_feedback", "empathy", "--student", "sabotage", "--force")):
-        r = runner.run(*args, limit=300)
-        assert r.returncode == 0, r.stderr[-2000:]
-    return course
+def test_regrading_after_a_key_fix_keeps_manual_marks(demo, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(demo.course, course)
+    runner = Runner(course)
+    keys = course / "keys" / "empathy.yml"
+    data = yaml.safe_load(keys.read_text(encoding="utf-8"))
+    g1 = next(i for i in data["items"] if i["id"] == "emp-g1")
+    right = next(k for k, o in enumerate(g1["options"]) if o.get("correct"))
+    for k, o in enumerate(g1["options"]):          # the "fix": partial's answer is now the key
+        o.pop("correct", None)
+        if k == (right + 1) % len(g1["options"]):
+            o["correct"] = True
+    keys.write_text(yaml.safe_dump(data), encoding="utf-8")
+    r = runner.run("autograde", "empathy", "--force")   # one batch; it carries on past corrupt
+    assert "for student 'corrupt'" in r.stderr and "for student 'partial'" not in r.stderr
+    from nbgrader.api import Gradebook
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        partial = gb.find_submission("empathy", "partial")
+        perfect = gb.find_submission("empathy", "perfect")
+        assert partial.score == 7.5 + 2 and perfect.score == 14 - 2
+        written = {g.name: g.manual_score for nb in partial.notebooks for g in nb.grades
+                   if g.cell.cell_type == "markdown"}
+        assert written == {"emp-w1-answer": 2.0}
 
 
-def test_feedback_shows_scores_and_reasons_but_no_hidden_test(demo, sabotage):
-    keys = secrets(solutions=False)
-    pages = sorted((demo.course / "feedback").glob("*/*/*.html"))
-    graded = [k for k, o in demo.outcomes.items() if o.graded]
-    assert len(pages) == len(graded) + 1
-    for page in pages:
-        text = _feedback_text(page)
-        assert "HIDDEN TESTS" not in text, page
-        leaks = sorted(k for k in keys if k in text)
-        assert leaks == [], (page, leaks)
-    perfect = _feedback_text(demo.course / "feedback" / "perfect" / "empathy" / "empathy.html")
-    assert "empathy (Score: 14.0 / 14.0)" in perfect
-    assert re.search(r"emp-g1: 2 of 2 points: option [A-E] is the best answer\.", perfect)
-    assert "emp-g2: 3 of 3 points: 6 of 6 pairs of responses in the right order." in perfect
-    assert "emp-t1: 1 of 1 points: accepted." in perfect
-    partial = _feedback_text(demo.course / "feedback" / "partial" / "mi-reflections" /
-                             "mi-reflections.html")
-    assert "mi-t2: 0 of 1 points: the answer is not a number." in partial
-    # the grader notes keep the coach's suggestion but not the rubric
-    assert "Coach's suggested code:" in perfect and "Rubric:" not in perfect
+def test_answers_file_left_in_source_is_neither_released_nor_copied_over(tmp_path):
+    from partnership.grader.build import build_assignment
+    from partnership.learner.store import AnswerStore
+    course = tmp_path / "course"
+    build_assignment(ROOT / "exercises" / "empathy.yml", course)
+    stray = AnswerStore(course / "source" / "empathy" / "my.partnership-answers.json")
+    for item in ("emp-g1", "emp-g2", "emp-g3"):                 # the instructor tried them
+        stray.record("graded-empathy", item, 0 if item == "emp-g1" else [1, 2, 3, 4], None, 0)
+    runner = Runner(course)
+    r = runner.run("generate_assignment", "empathy", "--force")
+    assert r.returncode == 0 and "Not released: my.partnership-answers.json" in r.stderr
+    assert not list((course / "release").rglob("*partnership-answers*"))
+    bank = load_bank(ROOT / "exercises" / "empathy.yml")
+    make_submission(course, STUDENTS["perfect"], bank)
+    assert runner.run("autograde", "empathy", "--force").returncode == 0
+    rep = read_report(report_path(course, "empathy", "perfect"))
+    assert sum(rep["scores"].values()) == 10
+    own = (course / "autograded" / "perfect" / "empathy" / "my.partnership-answers.json")
+    assert json.loads(own.read_text())["attempts"][0]["answer"] == bank.item("emp-g1").key
 
 
-def test_feedback_shortens_errors_and_formgrader_keeps_everything(sabotage):
-    text = _feedback_text(sabotage / "feedback" / "sabotage" / "empathy" / "empathy.html")
-    assert "TypeError: 'NoneType' object is not callable" in text
-    assert "Traceback (most recent call last)" not in text
-    assert "emp-g1: 2 of 2 points" in text
-    # the autograded notebook (what formgrader shows the instructor) is not filtered
-    nb = json.loads((sabotage / "autograded" / "sabotage" / "empathy" / "empathy.ipynb")
-                    .read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"]
-                if c["metadata"].get("nbgrader", {}).get("grade_id") == "emp-t1-test")
-    assert "### BEGIN HIDDEN TESTS" in "".join(cell["source"])
-    err = next(o for o in cell["outputs"] if o["output_type"] == "error")
-    tb = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(err["traceback"]))
-    assert err["ename"] == "TypeError" and 'score_typed("emp-t1"' in tb
+def test_hand_collected_submission_is_timed_and_exchange_feedback_releases(demo, tmp_path):
+    """A submission collected by hand gets the timestamp nbgrader needs (for late penalties and
+    feedback); feedback for exchange submissions is released to the exchange."""
+    course = tmp_path / "course"
+    shutil.copytree(demo.course, course)
+    handed_in = tmp_path / "from-email"
+    shutil.copytree(course / "submitted" / "perfect" / "empathy", handed_in)
+    for f in ("timestamp.txt", "submission_secret.txt"):
+        (handed_in / f).unlink()
+    cmd = [sys.executable, "-m", "partnership.cli", "assignment", "add-submission", "empathy",
+           "zoe", str(handed_in), "--course", str(course), "--time", "2026-03-02T17:05:00+00:00"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "feedback/zoe/empathy" in out.stdout           # where to find the feedback to hand back
+    stamp = (course / "submitted" / "zoe" / "empathy" / "timestamp.txt").read_text()
+    assert stamp.startswith("2026-03-02 17:05:00.000000 UTC")
+    runner = Runner(course)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)                     # as nbgrader's exchange is set up on a hub
+    for step in (("autograde", "empathy", "--student", "zoe", "--force"),
+                 ("generate_feedback", "empathy", "--force"),
+                 ("release_feedback", "empathy", "--student", "perfect",
+                  f"--Exchange.root={exchange}")):
+        r = runner.run(*step)
+        assert r.returncode == 0, (step, r.stderr[-1500:])
+    assert (course / "feedback" / "zoe" / "empathy" / "empathy.html").exists()
+    assert len(list(exchange.rglob("*.html"))) == 1
+    from nbgrader.api import Gradebook
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        sub = gb.find_submission("empathy", "zoe")
+        assert str(sub.timestamp).startswith("2026-03-02 17:05:00") and sub.score == 10
+
+
+def test_grade_demo_refuses_an_unknown_assignment(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "partnership.cli", "grade-demo", "--banks",
+                          str(ROOT / "exercises"), "--assignment", "nonesuch", "--out",
+                          str(tmp_path / "x")], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "no bank for assignment(s) nonesuch" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "partnership.cli", "grade-demo", "--banks",
+                          str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 2 and "no graded banks" in out.stderr
+
+
+def test_assignment_check_passes_a_good_bank_and_names_a_leak(tmp_path):
+    from partnership.grader.check import check_bank
+    steps = check_bank(ROOT / "exercises" / "mi-reflections.yml")
+    assert [s.ok for s in steps] == [True] * 5, [(s.name, s.detail) for s in steps]
+    assert "naming 5 of 5 missing items" in steps[-1].detail
+    leaky = yaml.safe_load((ROOT / "exercises" / "boundaries.yml").read_text("utf-8"))
+    t2 = next(i for i in leaky["items"] if i["id"] == "bnd-t2")
+    t2["prompt"] = "In which year (1976) was the Tarasoff case decided?"
+    (tmp_path / "leaky.yml").write_text(yaml.safe_dump(leaky), encoding="utf-8")
+    steps = check_bank(tmp_path / "leaky.yml")
+    bad = [s for s in steps if not s.ok]
+    assert bad and bad[0].name == "no keys in the release" and "bnd-t2 key" in bad[0].detail
+
+
+def test_wheel_and_learner_install_hold_no_keys(tmp_path):
+    src = tmp_path / "src"                 # build from a copy: setuptools writes build/ in-tree
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "partnership", src / "partnership",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "-q", "-w", str(tmp_path), str(src)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    wheel = next(tmp_path.glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if "exercises" in n or n.endswith("nbgrader_config.py")]
+    assert scan([wheel], BANKS) == []
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = ("from partnership.learner.labs import Lab\n"
+             "import partnership, pathlib\n"
+             "lab = Lab('empathy', path=pathlib.Path('answers.json'))\n"
+             "print(partnership.__file__, len(lab.items))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin",
+                                         "HOME": str(tmp_path)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert str(site) in run.stdout
+
+
+def test_honest_submission_grades_and_gets_feedback_without_a_warning(tmp_path):
+    """Warnings are kept for what matters (a changed or deleted cell): an honest submission logs
+    none, in autograding or in feedback."""
+    from partnership.grader.build import build_assignment
+    course = tmp_path / "course"
+    build_assignment(ROOT / "exercises" / "empathy.yml", course)
+    runner = Runner(course)
+    assert runner.run("generate_assignment", "empathy").returncode == 0
+    make_submission(course, STUDENTS["perfect"], load_bank(ROOT / "exercises" / "empathy.yml"))
+    for step in (("autograde", "empathy"), ("generate_feedback", "empathy")):
+        r = runner.run(*step)
+        assert r.returncode == 0 and "WARNING" not in r.stderr + r.stdout, (step, r.stderr)

@@ -11,14 +11,14 @@
   let coach = null; // a promise of the Python function, shared by every form on the page
 
   const PY = [
-    "import html, json, sys",
+    "import json, sys",
     "sys.path.insert(0, '/home/pyodide/coach-py')",
     "from partnership.coach import analyse, describe_code",
     "def _coach(response, client):",
     "    r = analyse(response, client)",
-    // the feedback is HTML-escaped for the notebook widgets; this page inserts it as text
-    "    return json.dumps({'code': describe_code(r.code, r.subcode),",
-    "                       'confidence': r.confidence, 'feedback': html.unescape(r.feedback),",
+    // the feedback is plain text; show() puts it in the page as text, never as HTML
+    "    return json.dumps({'coded': r.coded, 'code': describe_code(r.code, r.subcode),",
+    "                       'confidence': r.confidence, 'feedback': r.feedback,",
     "                       'hrq': r.hrq_score, 'source': r.source})",
     "_coach",
   ].join("\n");
@@ -62,9 +62,14 @@
     result.replaceChildren();
     const head = document.createElement("p");
     const strong = document.createElement("strong");
-    strong.textContent = "The coach's code: " + data.code;
-    head.append(strong, " (" + Math.round(100 * data.confidence) + "% sure; HRQ-style score " +
-      data.hrq + " of 5)");
+    if (data.coded) {
+      strong.textContent = "The coach's code: " + data.code;
+      head.append(strong, " (" + Math.round(100 * data.confidence) + "% sure; HRQ-style score " +
+        data.hrq + " of 5)");
+    } else { // nothing written: no code and no score, only a prompt to write something
+      strong.textContent = "Nothing to code yet";
+      head.append(strong);
+    }
     const body = document.createElement("p");
     body.textContent = data.feedback; // text, never HTML: the feedback quotes the client
     result.append(head, body);

@@ -36,7 +36,8 @@ PY_DIR = "coach-py"                          # under _static in the built site
 PACKAGE = Path(partnership.__file__).resolve().parent
 # What the coach needs at run time; nothing else of the package is shipped to the page.
 SHIPPED = ["__init__.py", "coach/__init__.py", "coach/features.py", "coach/model.py",
-           "coach/rules.py", "coach/feedback.py", "coach/summary.py", "coach/coach_model.npz"]
+           "coach/predict.py", "coach/rules.py", "coach/feedback.py", "coach/summary.py",
+           "coach/coach_model.npz"]
 
 DEFAULT_CLIENT = ("I know I should cut down, but after a long shift a drink is the only thing "
                   "that helps me switch off.")

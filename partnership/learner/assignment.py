@@ -1,26 +1,33 @@
-"""Graded items for the nbgrader exercises: their texts (YAML, no answer keys) and widgets.
+"""The student's view of a graded assignment: its items (texts only), widgets and checks.
 
-Each source assignment in ``exercises/source/<assignment>/`` has an ``items.yml`` holding the
-texts of its items. nbgrader releases every file in the source folder, so these files carry **no
-answer keys**: the keys live only in the hidden tests of the source notebook. A locked cell shows
-an item with one thin call::
+An nbgrader assignment built by ``partnership assignment build`` releases a notebook and an
+``items.yml`` holding the texts of its items and **no answer keys** (the keys stay in the
+instructor's bank, read only by the grader: :mod:`partnership.grader`). Locked cells show an item
+and check that it is answered::
 
-    from partnership.learner.assignment import show
+    from partnership.learner.assignment import show, check
     show("items.yml", "emp-g1")
+    check("items.yml", "emp-g1")
 
 For ``choice``, ``ranking`` and ``categorize`` items the widget saves the learner's answer in the
 saved-answer file of the practice labs (``my.partnership-answers.json`` beside the notebook,
 :mod:`partnership.learner.store`), under the bank's ``lab`` name (e.g. ``graded-empathy``), with
-``score`` None: it never says whether an answer is right. ``typed`` and ``written`` items only show
-their material; the learner answers in the notebook cell that follows (a code cell for a short
-typed answer, a Markdown cell for written work graded by hand).
+``score`` None: nothing here knows whether an answer is right. ``typed`` and ``written`` items only
+show their material; the learner answers in the notebook cell that follows (a code cell holding a
+quoted answer, a Markdown cell for written work marked by hand).
 
-Answers are saved in the practice-lab format (``partnership/learner/banks/FORMAT.md``): the 0-based
-index of the chosen option; the rank given to each option, in the order written; the category id
-chosen for each statement, in the order written (``None`` for unsorted).
+Answers are saved in the practice-lab format (``partnership/learner/banks/FORMAT.md``): the
+0-based index of the chosen option; the rank given to each option, in the order written; the
+category id chosen for each statement, in the order written (``None`` for unsorted). The
+widgets show options and statements in a fixed shuffled order (seeded by the item id), so the
+letters a learner sees are not the order written; what is saved is, so the grader's keys (in
+the order written) are unaffected.
 
-``progress("items.yml")`` lists what is answered and what is not; hidden tests score answers
-with :mod:`partnership.grader.scorers`.
+Nothing a student runs here can change a grade: the grader never runs the student's notebook. It
+reads the submitted answers file and the typed answers (parsed, never executed) and scores them
+with the instructor's keys. :func:`check` and :func:`progress` only help the student submit
+something complete; under nbgrader's Validate, :func:`check` and :func:`check_typed` raise for a
+missing answer, so Validate lists what is missing.
 """
 from __future__ import annotations
 
@@ -28,33 +35,36 @@ import html
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from partnership.learner.schema import (BankError, Category, _ItemBase, _message, _Strict,
-                                     category_ids)
+                                        category_ids, display_order, is_full_ranking)
 from partnership.learner.store import AnswerStore, StoreError
-from partnership.validation import require_unique_ids
+from partnership.validation import load_yaml, require_unique_ids
 
-__all__ = ["load_graded", "show", "progress", "GradedBank", "answer_problem"]
+__all__ = ["load_graded", "show", "progress", "check", "check_typed", "GradedBank",
+           "answer_problem", "NotAnswered"]
 
 _Text = Annotated[str, Field(min_length=1)]
-_KEY_FIELDS = ("correct", "rank", "category", "feedback", "model_answers", "answer", "key")
+_KEY_FIELDS = ("correct", "rank", "category", "feedback", "model_answers", "model_answer",
+               "answer", "key", "accept", "number", "rubric", "coach")
 
 
 class _GradedBase(_ItemBase):
-    """The practice item's fields (id, skill, texts, source) minus anything that gives feedback
-    or an answer away."""
+    """The practice item's fields (id, skill, texts) minus anything that gives feedback or an
+    answer away. No ``source`` either: the grader does not release it (a citation key such as
+    "tarasoff1976" can give an answer away)."""
+    source: None = None
 
     @model_validator(mode="before")
     @classmethod
     def _no_keys(cls, data):
         if isinstance(data, dict):
-            for f in ("explanation",) + _KEY_FIELDS:
+            for f in ("explanation", "source") + _KEY_FIELDS:
                 if f in data:
-                    raise ValueError(f"{f}: graded items carry no answer keys or feedback "
-                                     "(nbgrader releases this file); put keys in the source "
-                                     "notebook's hidden tests")
+                    raise ValueError(f"{f}: released items carry no answer keys or feedback "
+                                     "(nbgrader releases this file); keys stay in the "
+                                     "instructor's bank (partnership assignment build)")
         return data
 
 
@@ -162,15 +172,21 @@ def load_graded(path: str | Path = "items.yml") -> GradedBank:
     except OSError as exc:
         raise BankError(f"{path}: cannot read items file ({exc.strerror})") from exc
     if key not in _CACHE:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise BankError(f"{path}: cannot read items file ({exc})") from exc
+        data = load_yaml(path, BankError, "items file")
         _CACHE[key] = parse_graded(data, str(path))
     return _CACHE[key]
 
 
 # ------------------------------------------------------------------ answers
+
+def shown_order(item) -> list[int]:
+    """The order in which the widget shows ``item``'s options or statements (indices as
+    written; :func:`partnership.learner.schema.display_order`). Answers are saved by the index
+    as written, so the hidden tests' keys (letters or indices in the order written) are
+    unaffected by the shuffle."""
+    n = len(getattr(item, "options", None) or getattr(item, "statements", None) or [])
+    return display_order(item.id, n)
+
 
 def answer_problem(item, answer) -> str | None:
     """Why ``answer`` is not a complete answer to ``item`` (None if it is complete). Says what
@@ -182,16 +198,17 @@ def answer_problem(item, answer) -> str | None:
         return None
     if isinstance(item, GradedRanking):
         n = len(item.options)
-        if not isinstance(answer, list) or len(answer) != n \
-                or any(isinstance(a, bool) or not isinstance(a, int) for a in answer) \
-                or sorted(answer) != list(range(1, n + 1)):
+        if not isinstance(answer, list) or not is_full_ranking(answer, n):
             return f"give each response a different rank from 1 to {n}, using each rank once"
         return None
     if isinstance(item, GradedCategorize):
         ids = {c.id for c in item.categories}
         if not isinstance(answer, list) or len(answer) != len(item.statements):
             return "sort each statement into a category"
-        missing = [k for k, a in enumerate(answer, 1) if not isinstance(a, str) or a not in ids]
+        # numbered as the widget shows the statements; anything but a category id (a list,
+        # from a damaged file) is unsorted, never a crash
+        missing = [k for k, i in enumerate(shown_order(item), 1)
+                   if not isinstance(answer[i], str) or answer[i] not in ids]
         if missing:
             return "sort statement" + ("s " if len(missing) > 1 else " ") + \
                 ", ".join(map(str, missing)) + " into a category"
@@ -205,7 +222,7 @@ def _esc(text) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _material(item, number: str | None = None) -> str:
+def material_html(item) -> str:
     head = item.title or item.id
     parts = [f"<h3>{_esc(head)} <small>({_esc(item.id)})</small></h3>"]
     if item.vignette:
@@ -262,7 +279,7 @@ class GradedView:
             self._say("Not answered yet. Your answer is saved as soon as you choose it.")
         for w in self._watch:
             w.observe(self._changed, names="value")
-        box = [W.HTML(value=_CSS + _material(item))] + self.controls
+        box = [W.HTML(value=_CSS + material_html(item))] + self.controls
         if item.type in WIDGET_TYPES:
             box.append(self.status)
         self.widget = W.VBox(box, layout=W.Layout(border="1px solid #d0d7de", padding="0.5em"))
@@ -276,9 +293,13 @@ class GradedView:
     def _build(self) -> None:
         W, item = self.W, self.item
         style = {"description_width": "initial"}
+        # options and statements are shown in a fixed shuffled order; the controls are kept in
+        # the order written (``dropdowns[i]``, the radio's values), which is what is saved
+        self.order = shown_order(item)
         if isinstance(item, GradedChoice):
             self.radio = W.RadioButtons(
-                options=[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(item.options)],
+                options=[(f"{chr(65 + pos)}. {item.options[i].text}", i)
+                         for pos, i in enumerate(self.order)],
                 value=None, description="Your answer:", style=style,
                 layout=W.Layout(width="auto"))
             self.controls = [self.radio]
@@ -286,14 +307,14 @@ class GradedView:
         elif isinstance(item, GradedRanking):
             n = len(item.options)
             choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
-            self.dropdowns = []
-            for i, o in enumerate(item.options):
-                letter = chr(65 + i)
+            self.dropdowns = [None] * n
+            for pos, i in enumerate(self.order):
+                letter = chr(65 + pos)
                 dd = W.Dropdown(options=choices, value="", description=f"Rank for {letter}:",
                                 style=style, layout=W.Layout(width="14em"))
-                self.dropdowns.append(dd)
+                self.dropdowns[i] = dd
                 self.controls.append(W.HBox([dd, W.HTML(
-                    value=f"<p><strong>{letter}.</strong> {_esc(o.text)}</p>")]))
+                    value=f"<p><strong>{letter}.</strong> {_esc(item.options[i].text)}</p>")]))
             self._watch = list(self.dropdowns)
         elif isinstance(item, GradedCategorize):
             choices = [("choose a category", "")] + [(c.label, c.id) for c in item.categories]
@@ -302,12 +323,13 @@ class GradedView:
                 self.controls.append(W.HTML(value="<ul>" + "".join(
                     f"<li><strong>{_esc(c.label)}</strong>: {_esc(c.description)}</li>"
                     for c in helps) + "</ul>"))
-            self.dropdowns = []
-            for k, st in enumerate(item.statements, 1):
+            self.dropdowns = [None] * len(item.statements)
+            for k, i in enumerate(self.order, 1):
                 dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
                                 style=style, layout=W.Layout(width="22em"))
-                self.dropdowns.append(dd)
-                self.controls.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {_esc(st.text)}</p>")]))
+                self.dropdowns[i] = dd
+                self.controls.append(W.HBox([dd, W.HTML(
+                    value=f"<p>{k}. {_esc(item.statements[i].text)}</p>")]))
             self._watch = list(self.dropdowns)
 
     def get_answer(self):
@@ -354,39 +376,7 @@ class GradedView:
                       "after you submit.")
         return True
 
-    def answer_html(self) -> str:
-        """The saved answer in words (shown instead of the widget while nbgrader grades, so the
-        grader and the feedback see what was chosen)."""
-        item = self.item
-        if item.type not in WIDGET_TYPES:
-            return ""
-        rec = self.store.latest(self.bank.lab, item.id)
-        if rec is None:
-            why = ("no saved-answer file" if not self.store.path.exists()
-                   else "not answered")
-            return f"<p><strong>Saved answer:</strong> none ({why}).</p>"
-        a = rec["answer"]
-        try:
-            if isinstance(item, GradedChoice):
-                body = f"{chr(65 + a)}. {_esc(item.options[a].text)}"
-            elif isinstance(item, GradedRanking):
-                order = sorted(range(len(a)), key=lambda i: a[i])
-                body = "<ol>" + "".join(f"<li>{chr(65 + i)}. {_esc(item.options[i].text)}</li>"
-                                        for i in order) + "</ol>"
-            else:
-                labels = {c.id: c.label for c in item.categories}
-                body = "<ol>" + "".join(
-                    f"<li>{_esc(labels.get(c, 'not sorted'))}: {_esc(st.text)}</li>"
-                    for st, c in zip(item.statements, a)) + "</ol>"
-        except Exception:
-            body = _esc(repr(a))
-        return f"<div><strong>Saved answer:</strong> {body}</div>"
-
     def _repr_mimebundle_(self, **kwargs):
-        import os
-        if os.environ.get("NBGRADER_EXECUTION"):     # grading: no live widgets, show words
-            html_ = _material(self.item) + self.answer_html()
-            return {"text/html": html_, "text/plain": f"{self.item.id}: {self.item.prompt}"}
         return self.widget._repr_mimebundle_(**kwargs)
 
 
@@ -418,3 +408,68 @@ def progress(items: str | Path = "items.yml", *, path=None) -> None:
     head = (f"All {len(lines)} widget items are answered and saved in {store.path.name}."
             if not todo else f"{todo} of {len(lines)} widget items still need an answer:")
     print("\n".join([head] + lines + [w for w in store.warnings]))
+
+
+# ------------------------------------------------------------------ visible checks
+
+class NotAnswered(Exception):
+    """Raised by a check under nbgrader's Validate, so that Validate lists what is missing."""
+
+
+def _validating() -> bool:
+    import os
+    return bool(os.environ.get("NBGRADER_VALIDATING"))
+
+
+def _report(message: str, complete: bool) -> None:
+    """Print the check's message; under Validate, raise it when something is missing (a printed
+    message alone would let Validate report success)."""
+    if not complete and _validating():
+        raise NotAnswered(message)
+    print(message)
+
+
+def check(items: str | Path = "items.yml", item_id: str = "", *, path=None) -> None:
+    """Say whether a widget item is answered and saved (never whether it is right)."""
+    bank = load_graded(items)
+    item = bank.item(item_id)
+    store = AnswerStore(path)
+    for w in store.warnings:
+        print(w)
+    rec = store.latest(bank.lab, item_id)
+    if rec is None:
+        where = ("" if store.path.exists() else
+                 f" (there is no {store.path.name} in this folder yet)")
+        return _report(f"{item_id}: not answered yet{where}. Answer it in the widget above; it "
+                       f"is saved as soon as you choose.", False)
+    problem = answer_problem(item, rec["answer"])
+    if problem:
+        return _report(f"{item_id}: saved but not complete: {problem}.", False)
+    return _report(f"{item_id}: answered and saved in {store.path.name}. It is marked after you "
+                   f"submit; remember to submit that file with the notebook.", True)
+
+
+def read_number(value) -> float | None:
+    import math
+    import re
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*([-+]?\d+(?:[.,]\d+)?)\s*%?\s*", value)
+        if m:
+            return float(m.group(1).replace(",", "."))
+    return None
+
+
+def check_typed(item_id: str, value, number: bool = False) -> None:
+    """Say whether a typed answer is there (and, with ``number``, whether it reads as a number),
+    never whether it is right."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _report(f"{item_id}: not answered yet. Type your answer between the quotes in "
+                       f"the cell above and run that cell.", False)
+    if number and read_number(value) is None:
+        return _report(f"{item_id}: {str(value)[:40]!r} does not read as a number; type digits "
+                       f"only (for example 12 or 4.5).", False)
+    return _report(f"{item_id}: answered. It is marked after you submit.", True)

@@ -16,6 +16,7 @@ authoring schema (pydantic, YAML) is imported only when a YAML bank is read:
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -39,6 +40,34 @@ BUNDLE_VERSION = 1
 
 class BankError(ValueError):
     """A bank that cannot be used; the message names the file, the item id and the field."""
+
+
+def is_full_ranking(ranks, n: int) -> bool:
+    """Whether ``ranks`` gives n options the ranks 1..n, each once (whole numbers, not booleans).
+    The one check used by the schema, the labs' scoring and the graded widgets."""
+    return (isinstance(ranks, (list, tuple)) and len(ranks) == n
+            and all(isinstance(r, int) and not isinstance(r, bool) for r in ranks)
+            and sorted(ranks) == list(range(1, n + 1)))
+
+
+def display_order(item_id: str, n: int) -> list[int]:
+    """The order in which a widget shows an item's ``n`` options (or statements): a list of
+    indices in the order written, shuffled with the item's id as the seed.
+
+    Shuffled so that where an author put the answer gives nothing away; seeded so that every
+    learner, every re-run and every Python (CPython, Pyodide) sees the same order. Answers are
+    always saved by the index *as written*, never by the position shown, so this order can
+    change without breaking a saved answer. ``random.Random(str)`` hashes the string with
+    SHA-512, which does not depend on ``PYTHONHASHSEED``.
+    """
+    order = list(range(n))
+    random.Random(item_id).shuffle(order)
+    return order
+
+
+#: what a free-text item may ask for, by target: the kinds the reflection coach tells apart
+FREE_TEXT_KINDS = {"question": ("open", "closed"), "reflection": ("simple", "complex"),
+                   "any": ()}
 
 
 @dataclass(frozen=True)
@@ -88,6 +117,11 @@ class RankingItem(ItemBase):
     options: tuple[RankOption, ...] = ()
     type: str = "ranking"
 
+    @property
+    def correct_index(self) -> int:
+        """The option ranked first (the "key" a test-wise guesser is after)."""
+        return next(i for i, o in enumerate(self.options) if o.rank == 1)
+
 
 @dataclass(frozen=True)
 class Category:
@@ -114,9 +148,21 @@ class CategorizeItem(ItemBase):
 class FreeTextItem(ItemBase):
     model_answers: tuple[str, ...] = ()
     feedback: str = ""
+    # reflection, question, or any response at all with no roadblock ("Respond without
+    # advising or reassuring"); ``kind`` narrows a question or reflection (FREE_TEXT_KINDS)
     target: str = "reflection"
+    kind: str | None = None
     question: str | None = None
     type: str = "free_text"
+
+    @property
+    def asks_for(self) -> str:
+        """What the task asks for, in words: "an open question", "a reflection", "a response
+        with no roadblock"."""
+        if self.target == "any":
+            return "a response with no roadblock (no advice, warning, reassurance, judgement...)"
+        words = f"{self.kind} {self.target}" if self.kind else self.target
+        return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 ITEM_CLASSES = {"choice": ChoiceItem, "ranking": RankingItem, "categorize": CategorizeItem,

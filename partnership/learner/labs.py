@@ -18,14 +18,13 @@ Headless use (tests, benchmarks)::
 from __future__ import annotations
 
 import html
-import random
 import sys
 
 import ipywidgets as W
 from traitlets import TraitError
 
 from partnership.learner.items import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
-                                       RankingItem, practice_items)
+                                       RankingItem, display_order, practice_items)
 from partnership.learner.scoring import Result, score
 from partnership.learner.store import AnswerStore, StoreError
 from partnership.learner.transfer import AnswersTransfer
@@ -182,7 +181,11 @@ class ItemView:
 
 class ChoiceView(ItemView):
     def _build(self):
-        opts = [(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(self.item.options)]
+        # shown in a fixed shuffled order (FORMAT.md); each radio's value is the option's index
+        # as written, which is what is saved and scored
+        self.order = display_order(self.item.id, len(self.item.options))
+        opts = [(f"{chr(65 + pos)}. {self.item.options[i].text}", i)
+                for pos, i in enumerate(self.order)]
         self.radio = W.RadioButtons(options=opts, value=None, description="Your answer:",
                                     style=_STYLE, layout=_wide())
         return [self.radio]
@@ -197,8 +200,7 @@ class ChoiceView(ItemView):
 class RankingView(ItemView):
     def _build(self):
         n = len(self.item.options)
-        self.order = list(range(n))
-        random.Random(self.item.id).shuffle(self.order)     # fixed per item, not authored order
+        self.order = display_order(self.item.id, n)     # fixed per item, not authored order
         choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
         self.letters = {}
         rows, self.dropdowns = [], {}
@@ -235,14 +237,17 @@ class CategorizeView(ItemView):
             rows.append(W.HTML(value="<ul>" + "".join(
                 f"<li><strong>{esc(c.label)}</strong>: {esc(c.description)}</li>"
                 for c in helps) + "</ul>", layout=_wide()))
-        self.dropdowns = []
-        for k, st in enumerate(self.item.statements, 1):
+        # statements shown in a fixed shuffled order; ``dropdowns`` stays in the order written,
+        # which is the order of the saved answer
+        self.order = display_order(self.item.id, len(self.item.statements))
+        self.dropdowns = [None] * len(self.item.statements)
+        for k, i in enumerate(self.order, 1):
             dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
                             tooltip=f"Category for statement {k}", style=_STYLE,
                             layout=W.Layout(width="22em"))
-            self.dropdowns.append(dd)
-            rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(st.text)}</p>",
-                                           layout=_wide())]))
+            self.dropdowns[i] = dd
+            rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(self.item.statements[i].text)}"
+                                                 "</p>", layout=_wide())]))
         return rows
 
     def get_answer(self):
