@@ -64,6 +64,12 @@ def first_of_each_type(skill: str) -> list[tuple[int, object]]:
     return out
 
 
+def option_radio(box, item, index: int):
+    """The radio button of option ``index`` as written (widgets show options shuffled, and an
+    input's value attribute is its position on screen, so find it by its text)."""
+    return box.locator("label", has_text=item.options[index].text).locator("input[type=radio]")
+
+
 def row_select(box, text: str):
     """The drop-down in the row whose text shows ``text`` (an option or a statement)."""
     return box.locator(".widget-hbox").filter(has_text=text).locator("select")
@@ -72,7 +78,7 @@ def row_select(box, text: str):
 def answer(box, item):
     """Answer ``item`` correctly (a reflection for a written item) through its controls."""
     if isinstance(item, ChoiceItem):
-        box.locator(f"input[type=radio][value='{item.correct_index}']").check()
+        option_radio(box, item, item.correct_index).check()
     elif isinstance(item, RankingItem):
         for o in item.options:
             row_select(box, o.text).select_option(label=str(o.rank))
@@ -96,8 +102,8 @@ def selected(select) -> str:
 def shown_answer(box, item):
     """What the controls of ``item`` show now, in the saved-answer format."""
     if isinstance(item, ChoiceItem):
-        radios = box.locator("input[type=radio]")
-        return next((i for i in range(radios.count()) if radios.nth(i).is_checked()), None)
+        return next((i for i in range(len(item.options))
+                     if option_radio(box, item, i).is_checked()), None)
     if isinstance(item, RankingItem):
         return [int(selected(row_select(box, o.text))) for o in item.options]
     if isinstance(item, CategorizeItem):
@@ -201,7 +207,7 @@ def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):
         # the longest option wraps onto several lines; its button stays at the start of its
         # first line, beside the text (not dropped below it)
         longest = max(range(len(item.options)), key=lambda i: len(item.options[i].text))
-        label = box.locator(f"label:has(input[value='{longest}'])")
+        label = box.locator("label", has_text=item.options[longest].text)
         geo = label.evaluate("""l => { const r = l.getBoundingClientRect();
             const i = l.querySelector('input').getBoundingClientRect();
             const lh = parseFloat(getComputedStyle(l).lineHeight) || 20;
@@ -209,7 +215,7 @@ def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):
                     lh: lh}; }""")
         assert geo["lines"] >= 2, geo                     # it does wrap at this width
         assert geo["inputTop"] < geo["lh"] and geo["inputLeft"] < 4, geo
-        box.locator(f"input[type=radio][value='{item.correct_index}']").tap()
+        option_radio(box, item, item.correct_index).tap()
         box.get_by_role("button", name="Check answer").tap()
         feedback = box.locator("[role=status]").first
         feedback.wait_for(timeout=30_000)
