@@ -1,11 +1,14 @@
 // The live practice lab in a lab page (see partnership/book/litepage.py).
 // The iframe holds JupyterLite's Notebook app (same site) on a notebook with one cell, the lab.
-// This script runs that cell as soon as the kernel is there, hides the notebook's own chrome so
-// that only the lab shows (no code, no menus), and says in the page what is happening.
-// Every request stays on this site: JupyterLite, Pyodide and the wheels are all served from it.
+// This script loads it when the reader presses "Start the lab" (or at once, once this browser
+// has started a lab before), runs that cell as soon as the kernel is there, hides the
+// notebook's own chrome so that only the lab shows (no code, no menus), and says in the page
+// what is happening. Every request stays on this site: JupyterLite, Pyodide and the wheels are
+// all served from it.
 (function () {
   "use strict";
   const STEP_MS = 250;
+  const STARTED_KEY = "partnership-labs-started";   // this browser has started a lab before
   const START_TIMEOUT_MS = 180000;
   // Only the lab's output is shown: the notebook's header, menus, toolbars, code, prompts and
   // cell controls are hidden (keyboard focus cannot reach what is not displayed).
@@ -38,11 +41,25 @@
     }
   }
 
+  function remembered() {
+    try { return window.localStorage.getItem(STARTED_KEY) === "yes"; } catch (e) { return false; }
+  }
+
+  function remember() {
+    try { window.localStorage.setItem(STARTED_KEY, "yes"); } catch (e) { /* private mode */ }
+  }
+
   async function start(section) {
     const frame = section.querySelector("iframe.lite-lab-frame");
     const status = section.querySelector(".lite-lab-status");
+    const button = section.querySelector("button.lite-lab-start");
     const say = function (text) { status.textContent = text; };
     const deadline = Date.now() + START_TIMEOUT_MS;
+    button.disabled = true;
+    button.hidden = true;
+    remember();
+    frame.hidden = false;
+    frame.src = frame.dataset.src;
     say("Loading the lab: starting Python in your browser (the first visit takes a few " +
         "seconds)...");
     try {
@@ -89,6 +106,12 @@
   }
 
   document.querySelectorAll("section.lite-lab").forEach(function (section) {
-    start(section).catch(function () { /* said in the status line */ });
+    const go = function () { start(section).catch(function () { /* said in the status */ }); };
+    const button = section.querySelector("button.lite-lab-start");
+    if (remembered()) { go(); return; }
+    button.disabled = false;   // disabled in the HTML until this script runs
+    button.addEventListener("click", go);
+    section.querySelector(".lite-lab-status").textContent =
+      "Press Start the lab to run it here (about 30 MB the first time).";
   });
 })();

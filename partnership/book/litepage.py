@@ -4,9 +4,11 @@ A lab notebook keeps its text for the book; its lab cell (the code cell tagged
 ``partnership-lab``) is replaced, in the HTML only, by the lab itself: an iframe of JupyterLite's
 Notebook app (the URL is the one jupyterlite-sphinx's ``notebooklite`` directive makes) on a
 notebook holding just that cell, a status line that says what is happening, and
-``book/_static/lite-lab.js``, which runs the cell when the page opens and shows only the lab's
-output (a view without code, as Voici gives). In JupyterLab the notebook is unchanged: the tag
-is invisible there.
+``book/_static/lite-lab.js``, which runs the cell and shows only the lab's output (a view without
+code, as Voici gives). The lab is one click away on a first visit ("Start the lab": about 30 MB,
+which a reader on a phone should choose to spend, and which keeps the page itself within the
+book's page budget); once a reader has started a lab, the browser starts every lab by itself
+when its page opens. In JupyterLab the notebook is unchanged: the tag is invisible there.
 
 The script is added with a subresource-integrity hash, so a browser refuses a tampered copy.
 """
@@ -67,11 +69,12 @@ def visit_html(self, node):
 <p class="lite-lab-note">This lab runs inside this page, in your browser: nothing to install,
 and nothing you type leaves your computer. Your answers are kept in this browser, so you can
 close the page and carry on later; use <strong>Download my answers</strong> in the lab to keep a
-copy or move them to another browser. The first visit downloads about 30&nbsp;MB, which takes a
-few seconds; later visits are quicker.</p>
+copy or move them to another browser. Starting it the first time downloads about 30&nbsp;MB,
+which takes a few seconds; after that this browser starts the labs by itself.</p>
+<p><button type="button" class="btn btn-primary lite-lab-start" disabled>Start the lab</button></p>
 <p class="lite-lab-status" role="status" aria-live="polite">The lab needs JavaScript to run in
 this page.</p>
-<iframe class="lite-lab-frame" title="{title}" src="{src}"
+<iframe class="lite-lab-frame" title="{title}" data-src="{src}" hidden
  style="width: 100%; height: 80vh; min-height: 28rem; border: 1px solid #d0d7de;"></iframe>
 </section>
 """)
