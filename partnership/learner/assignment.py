@@ -205,8 +205,10 @@ def answer_problem(item, answer) -> str | None:
         ids = {c.id for c in item.categories}
         if not isinstance(answer, list) or len(answer) != len(item.statements):
             return "sort each statement into a category"
-        # numbered as the widget shows the statements
-        missing = [k for k, i in enumerate(shown_order(item), 1) if answer[i] not in ids]
+        # numbered as the widget shows the statements; anything but a category id (a list,
+        # from a damaged file) is unsorted, never a crash
+        missing = [k for k, i in enumerate(shown_order(item), 1)
+                   if not isinstance(answer[i], str) or answer[i] not in ids]
         if missing:
             return "sort statement" + ("s " if len(missing) > 1 else " ") + \
                 ", ".join(map(str, missing)) + " into a category"
