@@ -141,6 +141,14 @@ def build_book(out: Path, src: Path = REPO) -> Path:
     return html
 
 
+def strict_build_or_exit(out: Path) -> Path:
+    """For the benchmark scripts: a strict build in ``out``, or exit with the build's output."""
+    proc, html = strict_build(out)
+    if proc.returncode != 0 or not (html / "index.html").exists():
+        raise SystemExit("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:])
+    return html
+
+
 @contextlib.contextmanager
 def served_book(html: Path | None = None):
     """For the benchmark scripts: ``with served_book(html) as (base_url, html, browser):``, a
@@ -162,8 +170,9 @@ def served_book(html: Path | None = None):
 
 
 def book_pages(html: Path) -> list[str]:
-    """Every HTML page of the book, relative to ``html`` (search and index pages included)."""
-    skip = {"_static", "_sources", "_images", "_sphinx_design_static"}
+    """Every HTML page of the book, relative to ``html`` (search and index pages included; not
+    the JupyterLite site of the in-browser labs under ``lite/``, which the lab pages embed)."""
+    skip = {"_static", "_sources", "_images", "_sphinx_design_static", "lite"}
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                   if not (set(p.relative_to(html).parts) & skip))
 

@@ -60,7 +60,7 @@ def test_built_site_ships_the_coach_and_loads_it_only_where_needed(built_book):
     assert "partnership/coach/coach_model.npz" in shipped
     for rel in manifest["files"]:
         assert _sha(out / rel) == _sha(coachdemo.PACKAGE.parent / rel), rel
-        assert _sha(out / rel).startswith(manifest["sha256"][rel]), rel
+        assert _sha(out / rel) == manifest["sha256"][rel], rel
     # no graded-exercise solution or hidden test anywhere in the published site
     for f in html.rglob("*"):
         if f.is_file() and f.suffix in (".html", ".js", ".py", ".json", ".txt"):
@@ -157,3 +157,27 @@ def test_without_javascript_the_form_sends_nothing(site, browser):
     page.wait_for_timeout(300)
     assert not any("private" in u for u in urls + [page.url]), urls
     ctx.close()
+
+
+@pytest.mark.browser
+@pytest.mark.book
+@pytest.mark.slow
+def test_a_tampered_coach_file_is_refused(site, browser):
+    """Each coach file is checked against the SHA-256 in the manifest, and the manifest against
+    the hash in the page: a changed rules.py never runs."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.route("**/coach-py/partnership/coach/rules.py*", lambda route: route.fulfill(
+            status=200, content_type="text/x-python", body="raise SystemExit('tampered')\n"))
+        page.goto(f"{site}/{PAGE}")
+        page.fill("form.coach-demo textarea[name=response]", "You feel torn.")
+        page.click("form.coach-demo button")
+        status = page.locator("form.coach-demo [role=status]")
+        page.wait_for_function("() => /could not run/.test(document.querySelector("
+                               "'form.coach-demo [role=status]').textContent)",
+                               timeout=120_000)
+        assert "rules.py does not match its checksum" in status.inner_text()
+        assert page.inner_text("form.coach-demo .coach-demo-result") == ""
+    finally:
+        ctx.close()

@@ -366,3 +366,21 @@ def test_a_lab_still_builds_after_all_widgets_were_closed(tmp_path):
     W.Widget.close_all()
     lab2 = Lab("empathy", path=tmp_path / "b.json")
     assert lab2.views
+
+
+def test_lab_import_is_light():
+    """The labs run in the book's page, where pydantic, PyYAML, NumPy and matplotlib do not
+    exist, and their import time counts against ipywidgets' (benchmarks/bench_labs.py): none
+    of them may load with the labs."""
+    from fresh_python import modules_after
+    assert modules_after("import partnership.learner.labs, partnership.learner.progress",
+                         ("pydantic", "yaml", "matplotlib", "numpy")) == []
+
+
+def test_in_the_browser_without_its_storage_the_lab_says_answers_will_not_last(tmp_path,
+                                                                             monkeypatch):
+    import partnership.learner.labs as labs_mod
+    monkeypatch.setattr(labs_mod, "IN_BROWSER", True)
+    lb = Lab("empathy", path=tmp_path / "a.json", items=list(items().values()))
+    assert "does not let the lab keep files" in lb.notice.value
+    assert "Download my answers" in lb.notice.value

@@ -9,13 +9,17 @@ order in which widgets show options and statements), :func:`is_full_ranking` (th
 1..n, each once" check), :func:`cue_statistics` (how well guessing by length, position or
 absolute words would score, for any items with one key: practice, self-check or graded) and
 :func:`overlaps` (graded texts that repeat practice texts).
+
+This is the authoring schema (pydantic): it checks a bank and hands back the plain records of
+:mod:`partnership.learner.items` (``ChoiceItem``... below are those records, and
+``display_order``, ``is_full_ranking``, ``practice_items`` live there too), which is all the labs,
+scoring and progress use. The pydantic models (``...Spec``) stay here, so that importing a lab
+never imports pydantic, and the in-browser labs can run where pydantic does not exist.
 """
 from __future__ import annotations
 
-import random
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -25,50 +29,18 @@ from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from partnership.validation import error_location, load_yaml, require_unique_ids
 
-SKILLS: dict[str, str] = {
-    "empathy": "Empathy",
-    "mi_reflections": "Motivational interviewing: questions and reflections",
-    "boundaries": "Boundary dilemmas",
-    "alliance": "The working alliance: bond, goals and tasks",
-    "ruptures": "Ruptures and repair",
-    "confidentiality": "Confidentiality and its limits",
-}
+from partnership.learner.items import (BANK_DIR, FREE_TEXT_KINDS, SKILLS,  # noqa: F401
+                                       BankError, CategorizeItem, ChoiceItem, FreeTextItem,
+                                       RankingItem, count_by_skill, display_order,
+                                       is_full_ranking, item_from_dict, practice_items)
+
 Skill = Literal["empathy", "mi_reflections", "boundaries", "alliance", "ruptures",
                 "confidentiality"]
-
-BANK_DIR = Path(__file__).resolve().parent / "banks"
 
 _ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 _Text = Annotated[str, Field(min_length=1)]
 _Why = Annotated[str, Field(min_length=10)]
 _Key = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$")]
-
-
-def is_full_ranking(ranks, n: int) -> bool:
-    """Whether ``ranks`` gives n options the ranks 1..n, each once (whole numbers, not booleans).
-    The one check used by the schema, the labs' scoring and the graded widgets."""
-    return (isinstance(ranks, (list, tuple)) and len(ranks) == n
-            and all(isinstance(r, int) and not isinstance(r, bool) for r in ranks)
-            and sorted(ranks) == list(range(1, n + 1)))
-
-
-def display_order(item_id: str, n: int) -> list[int]:
-    """The order in which a widget shows an item's ``n`` options (or statements): a list of
-    indices in the order written, shuffled with the item's id as the seed.
-
-    Shuffled so that where an author put the answer gives nothing away; seeded so that every
-    learner, every re-run and every Python (CPython, Pyodide) sees the same order. Answers are
-    always saved by the index *as written*, never by the position shown, so this order can
-    change without breaking a saved answer. ``random.Random(str)`` hashes the string with
-    SHA-512, which does not depend on ``PYTHONHASHSEED``.
-    """
-    order = list(range(n))
-    random.Random(item_id).shuffle(order)
-    return order
-
-
-class BankError(ValueError):
-    """A bank that cannot be used; the message names the file, the item id and the field."""
 
 
 class _Strict(BaseModel):
@@ -107,15 +79,15 @@ class _ItemBase(_Strict):
         return self.title or self.id
 
 
-class ChoiceOption(_Strict):
+class ChoiceOptionSpec(_Strict):
     text: _Text
     correct: bool = False
     feedback: _Why
 
 
-class ChoiceItem(_ItemBase):
+class ChoiceSpec(_ItemBase):
     type: Literal["choice"]
-    options: list[ChoiceOption] = Field(min_length=2, max_length=6)
+    options: list[ChoiceOptionSpec] = Field(min_length=2, max_length=6)
 
     @model_validator(mode="after")
     def _check(self):
@@ -130,15 +102,15 @@ class ChoiceItem(_ItemBase):
         return next(i for i, o in enumerate(self.options) if o.correct)
 
 
-class RankOption(_Strict):
+class RankOptionSpec(_Strict):
     text: _Text
     rank: int = Field(ge=1)
     feedback: _Why
 
 
-class RankingItem(_ItemBase):
+class RankingSpec(_ItemBase):
     type: Literal["ranking"]
-    options: list[RankOption] = Field(min_length=3, max_length=6)
+    options: list[RankOptionSpec] = Field(min_length=3, max_length=6)
 
     @model_validator(mode="after")
     def _check(self):
@@ -161,7 +133,7 @@ class Category(_Strict):
     description: str | None = None
 
 
-class Statement(_Strict):
+class StatementSpec(_Strict):
     text: _Text
     category: str
     feedback: _Why
@@ -175,10 +147,10 @@ def category_ids(categories) -> list[str]:
     return ids
 
 
-class CategorizeItem(_ItemBase):
+class CategorizeSpec(_ItemBase):
     type: Literal["categorize"]
     categories: list[Category] = Field(min_length=2, max_length=5)
-    statements: list[Statement] = Field(min_length=2, max_length=10)
+    statements: list[StatementSpec] = Field(min_length=2, max_length=10)
 
     @model_validator(mode="after")
     def _check(self):
@@ -189,12 +161,7 @@ class CategorizeItem(_ItemBase):
         return self
 
 
-#: what a free-text item may ask for, by target: the kinds the reflection coach tells apart
-FREE_TEXT_KINDS = {"question": ("open", "closed"), "reflection": ("simple", "complex"),
-                   "any": ()}
-
-
-class FreeTextItem(_ItemBase):
+class FreeTextSpec(_ItemBase):
     type: Literal["free_text"]
     # reflection, question, or any response at all with no roadblock ("Respond without
     # advising or reassuring")
@@ -223,11 +190,11 @@ class FreeTextItem(_ItemBase):
         return ("an " if words[0] in "aeiou" else "a ") + words
 
 
-Item = Annotated[Union[ChoiceItem, RankingItem, CategorizeItem, FreeTextItem],
+Item = Annotated[Union[ChoiceSpec, RankingSpec, CategorizeSpec, FreeTextSpec],
                  Field(discriminator="type")]
 
 
-class Bank(_Strict):
+class BankSpec(_Strict):
     version: Literal[1]
     kind: Literal["practice", "graded"] = "practice"
     items: list[Item] = Field(min_length=1)
@@ -243,7 +210,9 @@ _ItemAdapter = TypeAdapter(Item)
 ITEM_TYPES = ("choice", "ranking", "categorize", "free_text")
 
 
-def _message(data, err) -> str:
+def error_message(data, err, tags: tuple[str, ...] = ITEM_TYPES) -> str:
+    """One pydantic error as '<item id>, field <a.b>: <message>' (``tags``: the item types,
+    which pydantic puts into the locations of a tagged union)."""
     msg = err["msg"]
     # our model validators put the field first ("options: ..."): move it into the location
     loc = list(err["loc"])
@@ -255,16 +224,26 @@ def _message(data, err) -> str:
         if sep and " " not in head:
             loc += head.split(".")
             msg = rest
-    return f"{error_location(data, loc, tags=ITEM_TYPES)}: {msg}"
+    return f"{error_location(data, loc, tags=tags)}: {msg}"
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated bank: its header and its items as plain records."""
+    version: int
+    kind: str
+    items: tuple
 
 
 def parse_bank(data, name: str = "<bank>") -> Bank:
     """Validate already-parsed YAML data; ``name`` is used in error messages."""
     try:
-        return Bank.model_validate(data)
+        spec = BankSpec.model_validate(data)
     except ValidationError as exc:
-        msgs = [f"{name}: {_message(data, e)}" for e in exc.errors()]
+        msgs = [f"{name}: {error_message(data, e)}" for e in exc.errors()]
         raise BankError("\n".join(msgs)) from exc
+    return Bank(spec.version, spec.kind,
+                tuple(item_from_dict(it.model_dump(), name) for it in spec.items))
 
 
 def load_bank(path: str | Path) -> Bank:
@@ -313,28 +292,6 @@ def load_banks(paths=None) -> tuple[list, list[str]]:
             continue
         add_bank(bank, f, items, errors, where)
     return items, errors
-
-
-_CACHE: dict[str, list] = {}
-
-
-def practice_items(skill: str | None = None) -> list:
-    """The shipped practice items (cached), optionally only those of one skill."""
-    if "all" not in _CACHE:
-        items, errors = load_banks()
-        if errors:
-            raise BankError("\n".join(errors))
-        _CACHE["all"] = items
-    items = _CACHE["all"]
-    if skill is not None:
-        if skill not in SKILLS:
-            raise KeyError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
-        items = [i for i in items if i.skill == skill]
-    return items
-
-
-def count_by_skill(items) -> Counter:
-    return Counter(i.skill for i in items)
 
 
 # ------------------------------------------------------------------ cue statistics

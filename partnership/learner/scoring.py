@@ -9,15 +9,15 @@ Answers are JSON-friendly so they can be saved as they are (see FORMAT.md):
 - categorize: the category id chosen for each statement (``None`` for unsorted);
 - free_text: the learner's text.
 
-Widgets show options and statements shuffled (:func:`partnership.learner.schema.display_order`),
+Widgets show options and statements shuffled (:func:`partnership.learner.items.display_order`),
 so the letters and numbers in feedback are the ones shown, not the order written.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from partnership.learner.schema import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
-                                        display_order, is_full_ranking)
+from partnership.learner.items import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
+                                       display_order, is_full_ranking)
 
 
 @dataclass
@@ -134,6 +134,8 @@ def _categorize(item: CategorizeItem, answer) -> Result:
     if not isinstance(answer, (list, tuple)) or len(answer) != n:
         return _not_scored(item, "Sort each statement into a category.")
     labels = {c.id: c.label for c in item.categories}
+    # a saved answer is data from a file: anything but a category id counts as unsorted
+    answer = [a if isinstance(a, str) else None for a in answer]
     if all(a not in labels for a in answer):
         return _not_scored(item, "Sort at least one statement into a category.")
     right = 0
