@@ -127,7 +127,7 @@ def test_built_book_holds_no_graded_key(built_book):
 #: Figures of the chapters added for issue 17: (page, figure id, start of the alt text).
 NEW_FIGURES = [
     ("ch12-suicide-safety-planning", "fig-safety-plan-steps", "Diagram of the six steps"),
-    ("ch12-suicide-safety-planning", "fig-safety-plan-cohort", "Bar chart. Suicidal behaviour"),
+    ("ch12/evidence", "fig-safety-plan-cohort", "Bar chart. Suicidal behaviour"),
     ("ch13-beyond-the-room", "fig-alliance-formats", "Forest plot of the alliance"),
     ("ch14-feedback-preferences-endings", "fig-progress-not-on-track", "Line chart of a fictional"),
 ]
@@ -143,6 +143,34 @@ def test_new_chapter_figures_are_drawn_at_build_time(built_book, page, fig, alt)
     # drawn as SVG, as every build-time figure is (partnership/book/figures.py)
     m = re.search(r'<img alt="(' + re.escape(alt) + r'[^"]+)" src="([^"]+\.svg)"', figure)
     assert m, f"{page}: figure {fig} has no SVG drawn at build time with alt text {alt!r}"
-    img = (html / "book" / m.group(2)).resolve()
+    img = ((html / "book" / page).parent / m.group(2)).resolve()  # relative to the page's folder
     assert img.exists() and img.stat().st_size > 10_000
     assert "<svg" in img.read_text(encoding="utf-8")[:400]
+
+
+#: Longest a chapter page or sub-page may run, in words a reader scrolls through (issue 17: pages
+#: of 6,000-7,000 words were walls of text; the split left every page at or under about 4,700).
+#: Counted as below, so a number quoted in a report can be measured again.
+PAGE_WORD_LIMIT = 4_800
+WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+
+
+def visible_words(page_html: str) -> int:
+    """Words in the page's article, without scripts and without the self-check reasons that stay
+    folded until the reader answers (the questions and options count: they are read)."""
+    from bs4 import BeautifulSoup  # comes with pydata-sphinx-theme, which the book needs
+
+    article = BeautifulSoup(page_html, "html.parser").find("article", class_="bd-article")
+    for el in article.find_all(["script", "style"]) + article.select(".self-check .sd-summary-content"):
+        el.decompose()
+    return len(WORD_RE.findall(article.get_text(" ")))
+
+
+def test_no_chapter_page_is_a_wall_of_text(built_book):
+    _, html = built_book
+    counts = {page: visible_words((html / (page + ".html")).read_text(encoding="utf-8"))
+              for doc in chapter_docs() for page in chapter_pages(doc)}
+    long = {p: n for p, n in counts.items() if n > PAGE_WORD_LIMIT}
+    assert not long, f"pages over {PAGE_WORD_LIMIT} words: split them as CONTRIBUTING.md says: {long}"
+    # the count is of real text: a chapter page with its self-check runs to thousands of words
+    assert min(counts[d] for d in chapter_docs()[1:]) > 2_000

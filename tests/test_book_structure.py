@@ -333,6 +333,25 @@ def _section(text: str, heading: str) -> str:
     return rest[:nxt.start()] if nxt else rest
 
 
+def _chapter_section(doc: str, heading: str) -> str:
+    """The section `heading` of a chapter, wherever it is: a `## heading` on the chapter page or
+    on one of its sub-pages, or a whole sub-page titled `# heading` (long chapters keep their
+    objectives, vignette, self-check and summary on the chapter page and move cohesive teaching
+    sections to sub-pages)."""
+    for page in chapter_pages(doc):
+        text = source_path(page).read_text(encoding="utf-8")
+        if re.search(rf"^## {re.escape(heading)}\s*$", text, flags=re.M):
+            return _section(text, heading)
+        if re.search(rf"^# {re.escape(heading)}\s*$", text, flags=re.M):
+            return text
+    pytest.fail(f"{doc}: no section or sub-page '{heading}' in {chapter_pages(doc)}")
+
+
+def _chapter_text(doc: str) -> str:
+    """A chapter page followed by its sub-pages."""
+    return "\n".join(source_path(p).read_text(encoding="utf-8") for p in chapter_pages(doc))
+
+
 def _cited(text: str) -> set[str]:
     return {k.strip() for group in CITE_RE.findall(text) for k in group.split(",")}
 
@@ -361,7 +380,7 @@ ADDED_SECTIONS = [
 @pytest.mark.parametrize("doc,heading,keys,words", ADDED_SECTIONS,
                          ids=[h.split(":")[0] for _, h, _, _ in ADDED_SECTIONS])
 def test_added_sections_are_present_cited_and_on_topic(doc, heading, keys, words):
-    body = _section(source_path(doc).read_text(encoding="utf-8"), heading)
+    body = _chapter_section(doc, heading)
     missing = keys - _cited(body)
     assert not missing, f"{doc}, '{heading}': does not cite {sorted(missing)}"
     for word in words:
@@ -387,10 +406,11 @@ NEW_CHAPTERS = {
 @pytest.mark.parametrize("doc", sorted(NEW_CHAPTERS))
 def test_new_chapters_state_their_checked_facts_with_sources(doc):
     text = source_path(doc).read_text(encoding="utf-8")
+    everything = _chapter_text(doc)
     keys, facts = NEW_CHAPTERS[doc]
-    assert not keys - _cited(text), f"{doc}: does not cite {sorted(keys - _cited(text))}"
+    assert not keys - _cited(everything), f"{doc}: does not cite {sorted(keys - _cited(everything))}"
     for fact in facts:
-        assert fact in text, f"{doc}: never states {fact!r}"
+        assert fact in everything, f"{doc}: never states {fact!r}"
     quiz = load_quiz(BOOK / "quizzes" / (doc.split("/")[-1][:4] + ".yml"))
     assert len(quiz.questions) >= 8, f"{doc}: the self-check needs at least 8 questions"
     vignette = re.search(r"^## Case vignette: .*?(?=^## )", text, flags=re.M | re.S).group(0)
@@ -404,3 +424,59 @@ def test_the_suicide_chapter_opens_with_a_content_note_and_help():
     assert note < text.index("Learning objectives") < first_section
     assert "ch00-welcome.md#before-you-begin" in text[:first_section]
     assert "does not qualify anyone" in text and "not a randomised" in text
+
+
+def test_every_page_of_the_suicide_chapter_carries_the_content_note_and_help():
+    """A reader can land on a sub-page from search or the sidebar without passing the chapter's
+    opening: each sub-page repeats the warning and where to find help before its first section."""
+    for page in chapter_pages("book/ch12-suicide-safety-planning")[1:]:
+        text = source_path(page).read_text(encoding="utf-8")
+        first_section = text.index("\n## ")
+        head = text[:first_section]
+        assert "{admonition} Content note" in head, f"{page}: no content note before the first section"
+        assert "ch00-welcome.md#before-you-begin" in head and "Samaritans" in head and "988" in head, \
+            f"{page}: no pointer to crisis help before the first section"
+
+
+# --------------------------------------------------------------------------- the guides' plans
+
+DOC_LINK_RE = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def _plan_table(path, heading: str) -> list[list[str]]:
+    """The rows (cells) of the first Markdown table under `heading` in a guide."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(rf"^#+ {re.escape(heading)}\s*$", text, flags=re.M)
+    assert m, f"{path.name}: no '{heading}' section"
+    rows = []
+    for line in text[m.end():].splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not set("".join(cells)) <= set("-: "):
+                rows.append(cells)
+        elif rows:
+            break
+    return rows[1:]  # without the header
+
+
+PLANS = [("learner-guide.md", "A twelve-week plan", 12),
+         ("learner-guide.md", "A six-week intensive", 6),
+         ("instructor-guide.md", "Planning a twelve-week course", 12)]
+
+
+@pytest.mark.parametrize("guide,heading,weeks", PLANS, ids=[f"{g}:{h}" for g, h, _ in PLANS])
+def test_study_and_course_plans_cover_every_chapter_once_in_book_order(guide, heading, weeks):
+    rows = _plan_table(BOOK / guide, heading)
+    assert [r[0] for r in rows] == [str(n) for n in range(1, weeks + 1)], f"{guide}: weeks"
+    planned = [d for r in rows for d in DOC_LINK_RE.findall(r[1])]
+    chapters = [d.split("/")[-1] for d in chapter_docs()]
+    assert planned == chapters, f"{guide}, '{heading}': the chapters in contents order, each once"
+
+
+def test_the_course_plans_flag_the_safety_planning_chapter():
+    learner = (BOOK / "learner-guide.md").read_text(encoding="utf-8")
+    assert "**Week 9 needs care.**" in learner and "ch00-welcome.md#before-you-begin" in learner
+    rows = _plan_table(BOOK / "instructor-guide.md", "Planning a twelve-week course")
+    row = next(r for r in rows if "ch12-suicide-safety-planning" in r[1])
+    assert "needs care" in row[1] and "#teaching-suicide-risk-safely" in row[1]
+    assert "scripted" in row[2], "the in-class activity uses scripted clients only"

@@ -217,9 +217,13 @@ def test_search_finds_a_glossary_term(site, fresh, term):
 # ----------------------------------------------------------------------------- keyboard
 
 def _focus_is_visible(page) -> bool:
+    """The focused element, or for a sidebar <summary> the chevron that pydata-sphinx-theme
+    outlines in its place (the summary itself is zero-height; the theme draws the ring on its
+    .toctree-toggle child), has an outline or a focus ring and a size."""
     return page.evaluate("""() => {
-        const el = document.activeElement;
+        let el = document.activeElement;
         if (!el || el === document.body) return false;
+        if (el.matches('summary')) el = el.querySelector(':scope > .toctree-toggle') || el;
         const s = getComputedStyle(el);
         const r = el.getBoundingClientRect();
         const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;

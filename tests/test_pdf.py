@@ -61,7 +61,10 @@ def pdf_text(pdf_build) -> str:
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.replace("\u00ad", "").split()).lower()
+    """Lower case, one space, soft hyphens gone, and LaTeX's curly quotes and apostrophes
+    straightened (a title such as 'Carkhuff's empathy levels' prints with a curly apostrophe)."""
+    text = text.replace("\u00ad", "").translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+    return " ".join(text.split()).lower()
 
 
 def _title(doc: str) -> str:
@@ -71,7 +74,8 @@ def _title(doc: str) -> str:
         text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     else:
         text = path.read_text(encoding="utf-8")
-    return re.search(r"^# (.+)$", text, flags=re.M).group(1).strip()
+    title = re.search(r"^# (.+)$", text, flags=re.M).group(1).strip()
+    return re.sub(r"(?<!\w)[*_]+|[*_]+(?!\w)", "", title)  # *Tarasoff* prints as italic Tarasoff
 
 
 def _quizzes() -> list[tuple[str, int]]:
