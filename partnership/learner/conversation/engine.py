@@ -331,6 +331,9 @@ class Conversation:
         u, v = _draw(self.seed, self.client.id, n, "kind"), _draw(self.seed, self.client.id, n,
                                                                     "talk")
         talk = "change" if v < st.change else "sustain"
+        # a complex reflection (or support for their choice) evokes the change side of the
+        # ambivalence a little more than the state alone would
+        deep = "change" if v < st.change + 0.1 else "sustain"
         if rule == "resist":
             # a first piece of unasked-for advice mostly draws "yes, but"; more of it, discord
             return "discord" if (st.discord >= 0.55 or u < st.discord - 0.1) else "sustain"
@@ -343,7 +346,7 @@ class Conversation:
         if st.openness < 0.25 and rule in ("continue", "explore"):
             return "brief"
         if rule == "deepen":
-            return talk if u < 0.65 else "elaboration"
+            return deep if u < 0.65 else "elaboration"
         if rule == "continue":
             return "elaboration" if u < 0.7 else talk
         if rule == "explore":
