@@ -42,7 +42,8 @@ COMPLEX = [
     "better way.",
     "On the one hand it helps you cope, and on the other you're worried about where it's "
     "heading.",
-    "You'd like to feel more in charge of it.",
+    "Part of you is ready for something to change, even though letting go of the old way "
+    "feels risky.",
 ]
 ADVICE = [
     "You should cut down.",
