@@ -422,3 +422,24 @@ def test_the_scenario_bank_loader_ignores_the_conversations_folder():
     assert not [f for f in bank_files() if CONVERSATION_DIR in f.parents]
     items, errors = load_banks()
     assert errors == [] and items
+
+
+# ---------------------------------------------------------------------------- check-banks
+
+def test_check_banks_validates_the_conversation_banks(tmp_path, capsys):
+    from partnership.cli import main as cli_main
+    assert cli_main(["check-banks"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(CLIENTS)} conversation bank file(s), {len(CLIENTS)} valid client(s)" in out
+    assert re.search(r"^\s+empathy\s+\d+$", out, re.M)        # the scenario banks as before
+    data = _bank()
+    data["clients"][0]["replies"]["change"]["high"] = ["Too few.", "Replies."]
+    (tmp_path / "mine.yml").write_text("# my clients\n" + yaml.safe_dump(data), encoding="utf-8")
+    assert cli_main(["check-banks", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "1 conversation bank file(s), 0 valid client(s)" in captured.out
+    assert "bank file(s)" not in captured.out.replace("conversation bank file(s)", "")
+    assert (f"{tmp_path / 'mine.yml'}: client marek-alcohol, state change.high, field "
+            f"replies.change.high: must hold 3 to 20 replies (found 2)") in captured.err
+    (tmp_path / "mine.yml").write_text(yaml.safe_dump(_bank()), encoding="utf-8")
+    assert cli_main(["check-banks", str(tmp_path / "mine.yml")]) == 0
