@@ -218,8 +218,14 @@ def _manual_marks(db_url: str, outcomes) -> None:
                 continue
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    if g.needs_manual_grade and g.cell.cell_type == "markdown":
-                        g.manual_score = round(share * g.max_score, 2)
+                    # a task cell (a conversation's mark) has no cell type: it is marked by hand
+                    if g.needs_manual_grade and getattr(g.cell, "cell_type",
+                                                        "markdown") == "markdown":
+                        # no conversation saved, nothing to give marks for
+                        talked = not g.cell.name.endswith("-mark") or (
+                            STUDENTS[s].answers_file != "none"
+                            and STUDENTS[s].widgets != "none")
+                        g.manual_score = round(share * g.max_score, 2) if talked else 0.0
             gb.db.commit()
 
 
@@ -243,7 +249,7 @@ def _read_auto(db_url: str, outcomes) -> None:
                 continue
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    if g.cell.cell_type == "code":
+                    if getattr(g.cell, "cell_type", None) == "code":
                         o.auto_score += g.score or 0.0
                         o.auto_max += g.max_score
 
