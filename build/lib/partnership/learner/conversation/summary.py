@@ -260,7 +260,8 @@ def summary_svg(s: dict) -> str:
              "<title id='convo-svg-title'>Your conversation against the MITI thresholds</title>",
              f"<desc id='convo-svg-desc'>{esc(' '.join(summary_lines(s)[1:3]))} "
              f"{esc(summary_lines(s)[-1] if s['turns'] else '')}</desc>",
-             "<style>text{font:12px sans-serif;fill:#24292f}</style>"]
+             "<style>text{font:12px sans-serif;fill:#24292f}</style>",
+             f"<rect width='{w}' height='{h}' fill='#ffffff'/>"]
 
     def bar_panel(x0, title, value, vmax, fair, good, label, verdict, unit=""):
         parts.append(f"<text x='{x0 + 75}' y='18' text-anchor='middle'>{esc(title)}</text>")
