@@ -93,18 +93,14 @@ def _fresh(out) -> Path:
 
 def run_demo(out: Path | str | None = None, *, banks: Path | str | None = None,
              assignments: list[str] | None = None, students: list[str] | None = None,
-             db_url: str | None = None, environ: dict | None = None,
-             log=print) -> DemoResult:
-    """Run the whole round trip (see the module docstring); ``log`` receives progress lines.
-    The gradebook: ``db_url``, or ``PARTNERSHIP_DB_URL`` in ``environ`` read by the course
-    configuration, or SQLite in the course folder."""
+             db_url: str | None = None, log=print) -> DemoResult:
+    """Run the whole round trip (see the module docstring); ``log`` receives progress lines."""
     folder = Path(banks) if banks else default_banks()
     files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if not files:
         raise FileNotFoundError(f"no graded banks (*.yml) in {folder}; run grade-demo from a "
                                 f"checkout of the course repository or pass --banks DIR")
-    pairs = {f: load_bank(f) for f in files}
-    loaded = list(pairs.values())
+    loaded = [load_bank(f) for f in files]
     if assignments:
         unknown = sorted(set(assignments) - {b.assignment for b in loaded})
         if unknown:
@@ -118,12 +114,12 @@ def run_demo(out: Path | str | None = None, *, banks: Path | str | None = None,
     who = [STUDENTS[s] for s in (students or STUDENTS)]
     course = _fresh(out)
     (course / MARKER).write_text("made by partnership grade-demo; safe to delete\n")
-    runner = Runner(course, db_url, environ)
+    runner = Runner(course, db_url)
     problems: list[str] = []
     outcomes: dict[tuple[str, str], Outcome] = {}
     seconds: dict[str, float] = {}
     banks_by = {b.assignment: b for b in loaded}
-    for f, bank in pairs.items():
+    for f, bank in zip(files, loaded):
         if bank.assignment in banks_by:
             build_assignment(f, course)
 
@@ -218,14 +214,8 @@ def _manual_marks(db_url: str, outcomes) -> None:
                 continue
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    # a task cell (a conversation's mark) has no cell type: it is marked by hand
-                    if g.needs_manual_grade and getattr(g.cell, "cell_type",
-                                                        "markdown") == "markdown":
-                        # no conversation saved, nothing to give marks for
-                        talked = not g.cell.name.endswith("-mark") or (
-                            STUDENTS[s].answers_file != "none"
-                            and STUDENTS[s].widgets != "none")
-                        g.manual_score = round(share * g.max_score, 2) if talked else 0.0
+                    if g.needs_manual_grade and g.cell.cell_type == "markdown":
+                        g.manual_score = round(share * g.max_score, 2)
             gb.db.commit()
 
 
@@ -249,7 +239,7 @@ def _read_auto(db_url: str, outcomes) -> None:
                 continue
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    if getattr(g.cell, "cell_type", None) == "code":
+                    if g.cell.cell_type == "code":
                         o.auto_score += g.score or 0.0
                         o.auto_max += g.max_score
 

@@ -5,8 +5,8 @@ A simulated student is a :class:`Student`: how they answer (right, wrong or part
 type) and what else they do to the notebook or the answers file (the attacks a real student might
 try: turning off expression display, replacing the scoring functions, printing keys, adding
 cells, editing locked cells or their points, forging the answers file). :func:`make_submission`
-writes their submission into ``submitted/<student>/<assignment>/`` from the release, as
-nbgrader's exchange leaves it (with ``timestamp.txt`` and ``submission_secret.txt``). :func:`deserved` says what their
+writes their submission into ``submitted/<student>/<assignment>/`` from the release, exactly as
+nbgrader's exchange would leave it (with ``timestamp.txt``). :func:`deserved` says what their
 answers are worth with the keys, computed from the answers alone, which is what grading must give
 whatever else they did.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -24,22 +23,6 @@ from pathlib import Path
 from partnership.grader.answers import variable
 from partnership.grader.bank import GradedBank, WIDGET_TYPES
 from partnership.grader.scorers import NOT_ANSWERED, score_item
-
-#: what simulated students say in a conversation item: listening (right), advice nobody asked
-#: for (wrong); a partial conversation stops at half the turns asked for
-TALK_RIGHT = [
-    "It sounds like this has become your way of coping, and part of you is uneasy about what "
-    "it's costing you.",
-    "What would you like to be different?",
-    "You're torn: life feels impossible without it, and yet you're not happy with how much "
-    "it's become.",
-    "On the one hand it helps you cope, and on the other you're worried about where it's "
-    "heading.",
-    "What matters most to you in all this?",
-]
-TALK_WRONG = ["You should cut down.", "I'd recommend you make a plan and stick to it.",
-              "You should try a different approach."]
-FORGED_REPLY = "You're right. I'll change everything today."
 
 __all__ = ["Student", "STUDENTS", "make_submission", "deserved", "Runner", "answers_of"]
 
@@ -103,30 +86,12 @@ def _wrong_ranks(key: list[int]) -> list[int]:
     return [n + 1 - r for r in key]          # reversed: every pair out of order
 
 
-def conversation_of(student: Student, item) -> dict | None:
-    """The saved record of ``student``'s conversation for a conversation item (made with the
-    course's own engine, as the widget makes it), or None."""
-    from partnership.learner.conversation import get_client, replay
-    mode = student.widgets
-    if mode == "none":
-        return None
-    script = TALK_WRONG if mode == "wrong" else TALK_RIGHT
-    n = item.turns if mode != "partial" else max(1, item.turns // 2)
-    turns = [script[k % len(script)] for k in range(n)]
-    conv = replay(get_client(item.client_id), turns, seed=item.seed)
-    conv.finished = mode != "partial"
-    return dict(conv.to_record(), id=f"{student.id}-{item.id}")
-
-
 def answers_of(student: Student, bank: GradedBank) -> dict:
     """Widget answers (item id -> saved answer) for ``student``."""
     out = {}
     if student.widgets == "none":
         return out
     for it in bank.items:
-        if it.type == "conversation":
-            out[it.id] = conversation_of(student, it)
-            continue
         if it.type not in WIDGET_TYPES:
             continue
         key = it.key
@@ -223,8 +188,6 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(release, dest)
     (dest / "timestamp.txt").write_text(TIMESTAMP + "\n", encoding="utf-8")
-    # as nbgrader's submit writes it: release_feedback needs it to release this student's feedback
-    (dest / "submission_secret.txt").write_text(secrets.token_hex(64), encoding="utf-8")
     nb_path = dest / f"{a}.ipynb"
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     cells = nb["cells"]
@@ -260,8 +223,7 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
                 if meta.get("grade"):
                     meta["points"] = 100
         elif edit == "delete-show":
-            first = next((it for it in bank.items if it.type in WIDGET_TYPES
-                          or it.type == "conversation"), bank.items[0])
+            first = next(it for it in bank.items if it.type in WIDGET_TYPES)
             cells[:] = [c for c in cells if _gid(c) != f"{first.id}-show"]
     text = json.dumps(nb, indent=1, ensure_ascii=False)
     if "truncate" in student.edits:
@@ -273,10 +235,6 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
         for item, answer in widgets.items():
             store.record(bank.lab, item, answer, None, 0.0)
     elif student.answers_file == "forged":
-        for answer in widgets.values():       # a conversation whose client gave in at once
-            if isinstance(answer, dict):
-                for turn in answer["turns"]:
-                    turn.update(reply=FORGED_REPLY, tag="change")
         attempts = [{"id": f"f{i}", "lab": bank.lab, "item": item, "answer": answer,
                      "score": 100, "max_score": 100, "time": "2099-01-01T00:00:00+00:00"}
                     for i, (item, answer) in enumerate(widgets.items())]
@@ -292,29 +250,20 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
 # ------------------------------------------------------------------ running nbgrader
 
 class Runner:
-    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would).
+    """Runs nbgrader commands in a course folder, in a subprocess (as an instructor would)."""
 
-    The gradebook is ``db_url`` if given (passed on the command line); otherwise, when
-    ``environ`` sets ``PARTNERSHIP_DB_URL``, the course configuration reads it from there, as the
-    instructor guide documents; otherwise an SQLite file in the course folder."""
-
-    def __init__(self, course: Path, db_url: str | None = None, environ: dict | None = None):
-        from partnership.grader.config import database_url
+    def __init__(self, course: Path, db_url: str | None = None):
         self.course = Path(course)
+        self.db_url = db_url or f"sqlite:///{self.course / 'gradebook.db'}"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PARTNERSHIP_DB", "PARTNERSHIP_COURSE"))}
         env.setdefault("PYTHONWARNINGS", "ignore")
-        env.update(environ or {})
         self.env = env
-        self.from_config = db_url is None and "PARTNERSHIP_DB_URL" in env
-        self.db_url = database_url(env["PARTNERSHIP_DB_URL"]) if self.from_config else \
-            (db_url or f"sqlite:///{self.course / 'gradebook.db'}")
 
     def run(self, *args: str, limit: float | None = 600) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args,
-               f"--CourseDirectory.root={self.course}"]
-        if not self.from_config:
-            cmd.append(f"--CourseDirectory.db_url={self.db_url}")
+               f"--CourseDirectory.root={self.course}",
+               f"--CourseDirectory.db_url={self.db_url}"]
         try:
             return subprocess.run(cmd, cwd=self.course, env=self.env, capture_output=True,
                                   text=True, timeout=limit, stdin=subprocess.DEVNULL)

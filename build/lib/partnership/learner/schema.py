@@ -181,9 +181,8 @@ class Bank(_Strict):
 
 
 _ItemAdapter = TypeAdapter(Item)
-#: discriminator values pydantic puts into error locations of the Item union (and of the
-#: released graded items' union, partnership.learner.assignment)
-ITEM_TYPES = ("choice", "ranking", "categorize", "free_text", "typed", "written", "conversation")
+#: discriminator values pydantic puts into error locations of the Item union
+ITEM_TYPES = ("choice", "ranking", "categorize", "free_text")
 
 
 def _message(data, err) -> str:

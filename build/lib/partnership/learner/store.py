@@ -28,9 +28,7 @@ File format (``version`` 1)::
                    "score": 1.0, "max_score": 1.0, "time": ISO time}, ...]}
 
 The latest attempt per (lab, item) is the learner's current answer; all attempts make the
-progress history. A conversation from the conversation lab is one attempt per turn (lab
-``conversation``, item the client's id, ``answer`` the whole conversation so far, ``score``
-None); its format is in ``partnership/learner/banks/FORMAT.md``.
+progress history.
 """
 from __future__ import annotations
 
