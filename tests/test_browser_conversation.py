@@ -129,6 +129,8 @@ def test_a_whole_conversation_by_keyboard(site, browser):
     assert risk.is_visible() and "thoughts of suicide" in risk.inner_text()
     assert risk.get_attribute("role") == "note"
     assert risk.locator("a[href='learner-guide.html#where-to-get-help']").count() == 1
+    assert risk.locator("a[href='ch12-suicide-safety-planning.html#asking-directly-and-calmly']"
+                        ).count() == 1
     assert walter.risk.asked[0] in log
     # finish by keyboard: Tab past Send to Finish
     page.keyboard.press("Tab")

@@ -8,11 +8,10 @@ __all__ = ["RISK_READING", "risk_note", "HOW_IT_WORKS", "GOAL_TURNS"]
 GOAL_TURNS = 10
 
 #: Where the book says more, for the risk note: (document, title, section anchor or "").
-#: The first entry is the chapter on talking about suicide risk once the book has one; until
-#: then the MI chapter. Change it here only: the lab and the page both read this list.
+#: Change it here only: the book's page reads this list (and warns if a page is missing).
 RISK_READING = [
-    ("book/ch05-motivational-interviewing", "Collaborating for change: motivational "
-     "interviewing", ""),
+    ("book/ch12-suicide-safety-planning", "Talking about suicide risk and safety planning: "
+     "asking directly and calmly", "asking-directly-and-calmly"),
     ("book/learner-guide", "Learner guide: where to get help", "where-to-get-help"),
 ]
 

@@ -142,8 +142,9 @@ class _Base:
             self.risk.value = ""
             return
         self.risk.value = (f"<div class='partnership-convo'><div class='convo-risk' role='note'>"
-                           f"<p>{esc(risk_note(self._name()))}</p><p>The book's pages on this "
-                           f"are linked at the top of this notebook.</p></div></div>")
+                           f"<p>{esc(risk_note(self._name()))}</p><p>The book's chapter on "
+                           f"talking about suicide risk is linked at the top of this notebook."
+                           f"</p></div></div>")
 
     def _progress(self) -> None:
         conv = self.conversation
