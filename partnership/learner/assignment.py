@@ -42,7 +42,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from partnership.learner.schema import (BankError, Category, _ItemBase, _message, _Strict,
+from partnership.learner.schema import (BankError, Category, _ItemBase, error_message, _Strict,
                                         category_ids, display_order, is_full_ranking)
 from partnership.learner.store import AnswerStore, StoreError
 from partnership.validation import load_yaml, require_unique_ids
@@ -153,6 +153,8 @@ class GradedConversation(_GradedBase):
         return v
 
 
+#: the released item types (pydantic puts them into error locations; error_message drops them)
+GRADED_TYPES = ("choice", "ranking", "categorize", "typed", "written", "conversation")
 GradedItem = Annotated[Union[GradedChoice, GradedRanking, GradedCategorize, GradedTyped,
                              GradedWritten, GradedConversation], Field(discriminator="type")]
 WIDGET_TYPES = ("choice", "ranking", "categorize")
@@ -184,7 +186,8 @@ def parse_graded(data, name: str = "<items.yml>") -> GradedBank:
     try:
         return GradedBank.model_validate(data)
     except ValidationError as exc:
-        raise BankError("\n".join(f"{name}: {_message(data, e)}" for e in exc.errors())) from exc
+        raise BankError("\n".join(f"{name}: {error_message(data, e, GRADED_TYPES)}"
+                                  for e in exc.errors())) from exc
 
 
 _CACHE: dict[tuple, GradedBank] = {}
