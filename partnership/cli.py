@@ -16,7 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-quizzes": ("partnership.commands.check_quizzes",
                       "validate the book's self-check files and count questions per chapter"),
     "check-banks": ("partnership.commands.check_banks",
-                    "validate scenario banks (shipped or your own) and count items per skill"),
+                    "validate scenario banks and conversation banks (shipped or your own) and "
+                    "count items per skill and clients"),
     "coach": ("partnership.commands.coach",
               "code a written response to a client statement and suggest how to improve it"),
     "coach-eval": ("partnership.commands.coach_eval",

@@ -269,7 +269,7 @@ def test_shipped_graded_items_do_not_repeat_practice_items(capsys):
         assert overlaps(load_bank(f).items, practice_items()) == [], f
     assert cli_main(["check-banks", *files]) == 0
     out = capsys.readouterr().out
-    assert "graded item(s) in 3 graded file(s)" in out and "0 overlap(s)" in out
+    assert f"graded item(s) in {len(files)} graded file(s)" in out and "0 overlap(s)" in out
 
 
 def test_check_banks_measures_a_graded_bank_with_keys(tmp_path, capsys):

@@ -59,12 +59,14 @@ def bank(**changes):
 # ------------------------------------------------------------------ the instructor's bank
 
 def test_shipped_banks_load_with_keys_and_points():
-    assert [p.stem for p in BANKS] == ["boundaries", "empathy", "mi-reflections"]
+    assert [p.stem for p in BANKS] == ["boundaries", "empathy", "mi-conversation",
+                                       "mi-reflections"]
     for p in BANKS:
         b = load_bank(p)
         assert b.assignment == p.stem and b.lab == f"graded-{p.stem}"
         types = {i.type for i in b.items}
-        assert types == {"choice", "ranking", "categorize", "typed", "written"}
+        assert types == ({"conversation", "written"} if p.stem == "mi-conversation" else
+                         {"choice", "ranking", "categorize", "typed", "written"})
         assert b.total == sum(i.points for i in b.items) > 10
 
 

@@ -10,6 +10,8 @@ mi-reflections (autograded 13: mi-g1 choice 2, mi-g2 categorize 8 = 4, mi-g3 ran
 mi-t1 1, mi-t2 1; written mi-w1 4; total 17)
 boundaries (autograded 10: bnd-g1 choice 2, bnd-g2 categorize 6 = 3, bnd-g3 ranking of 4 = 3,
 bnd-t1 1, bnd-t2 1; written bnd-w1 6; total 16)
+mi-conversation (autograded 0: conv-g1's check cell is worth 0; marked by hand: the conversation
+conv-g1 10, written conv-w1 4; total 14)
 
 - perfect, extra (cells added claiming full marks), inflated (every grade cell set to 100 points
   and a locked cell deleted): everything right: all the points; written marked in full.
@@ -29,10 +31,15 @@ bnd-t1 1, bnd-t2 1; written bnd-w1 6; total 16)
 - nofile (right answers, no answers file): typed 2, plus written in full.
 - forged (answers file claiming score 100 for wrong answers, with junk): typed 2; written unmarked.
 - corrupt (empathy): notebook not JSON: not graded (no score, not 0).
+- mi-conversation is all marked by hand (the stand-in grader's share of 14), except that a
+  student who saved no conversation gets 0 for it: perfect, extra, inflated, tampered 14;
+  partial and leaker (half the turns) 7; nofile 4 (the written answer only); blank, quiet,
+  replaced, forged 0 (not marked).
 """
 from __future__ import annotations
 
 import csv
+import html as html_mod
 import json
 import shutil
 import subprocess
@@ -52,19 +59,19 @@ from partnership.grader.simulate import STUDENTS, Runner, make_submission
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 BANKS = [load_bank(p) for p in sorted((ROOT / "exercises").glob("*.yml"))]
-A = ("boundaries", "empathy", "mi-reflections")
+A = ("boundaries", "empathy", "mi-conversation", "mi-reflections")
 
-SCORE = {  # (boundaries, empathy, mi-reflections)
-    "perfect": (16, 14, 17), "extra": (16, 14, 17), "inflated": (16, 14, 17),
-    "blank": (0, 0, 0), "quiet": (0, 0, 0), "replaced": (0, 0, 0),
-    "partial": (8.5, 7.5, 10.5), "leaker": (8.5, 7.5, 10.5),
-    "tampered": (8, 6, 6), "nofile": (8, 6, 6), "forged": (2, 2, 2),
+SCORE = {  # (boundaries, empathy, mi-conversation, mi-reflections)
+    "perfect": (16, 14, 14, 17), "extra": (16, 14, 14, 17), "inflated": (16, 14, 14, 17),
+    "blank": (0, 0, 0, 0), "quiet": (0, 0, 0, 0), "replaced": (0, 0, 0, 0),
+    "partial": (8.5, 7.5, 7, 10.5), "leaker": (8.5, 7.5, 7, 10.5),
+    "tampered": (8, 6, 14, 6), "nofile": (8, 6, 4, 6), "forged": (2, 2, 0, 2),
 }
 AUTO = {
-    "perfect": (10, 10, 13), "extra": (10, 10, 13), "inflated": (10, 10, 13),
-    "blank": (0, 0, 0), "quiet": (0, 0, 0), "replaced": (0, 0, 0),
-    "partial": (5.5, 5.5, 8.5), "leaker": (5.5, 5.5, 8.5),
-    "tampered": (2, 2, 2), "nofile": (2, 2, 2), "forged": (2, 2, 2),
+    "perfect": (10, 10, 0, 13), "extra": (10, 10, 0, 13), "inflated": (10, 10, 0, 13),
+    "blank": (0, 0, 0, 0), "quiet": (0, 0, 0, 0), "replaced": (0, 0, 0, 0),
+    "partial": (5.5, 5.5, 0, 8.5), "leaker": (5.5, 5.5, 0, 8.5),
+    "tampered": (2, 2, 0, 2), "nofile": (2, 2, 0, 2), "forged": (2, 2, 0, 2),
 }
 
 
@@ -120,6 +127,12 @@ def test_every_attack_is_reported_to_the_grader(demo):
     assert "its notebook is not valid JSON" in probs("corrupt")
     assert probs("perfect") == ""
     assert "Problems found by the grader:" in table(demo)
+    # a forged conversation: the grader rebuilt the client's replies from the student's turns
+    assert "conv-g1: the client's replies saved for turn(s) 1, 2, 3" in \
+        probs("forged", "mi-conversation")
+    assert "conv-g1: the conversation has 5 turns; the item asks for at least 10" in \
+        probs("partial", "mi-conversation")
+    assert probs("perfect", "mi-conversation") == ""
 
 
 def test_no_student_code_ran_during_grading(demo):
@@ -149,6 +162,14 @@ def test_feedback_shows_score_and_reason_but_no_grader_material(demo):
     assert scan([fb], BANKS) == []
     leaker = (fb / "leaker" / "boundaries" / "boundaries.html").read_text(encoding="utf-8")
     assert "1976" not in leaker and "apa 3.05" not in leaker.lower()
+    # a conversation: the student is told it is saved and marked by hand; the transcript, the
+    # codes and the MITI-style summary are for the grader only
+    talk = (fb / "perfect" / "mi-conversation" / "mi-conversation.html").read_text("utf-8")
+    assert "conv-g1: your conversation (10 turns) is saved; it is marked by your instructor " \
+           "(10 points)." in talk
+    for word in ("MITI-style summary", "Reflections per question", "Transcript",
+                 "the coach coded", "Gurpreet:"):
+        assert word not in talk, word
 
 
 def test_release_holds_no_key_and_keeps_the_learner_cells(demo):
@@ -178,6 +199,19 @@ def test_formgrader_shows_the_grader_notes_and_coach(demo):
     b = (demo.course / "autograded" / "perfect" / "boundaries" / "boundaries.ipynb")
     text = b.read_text(encoding="utf-8")
     assert "Rubric (6 points)" in text and "suggested code" not in text     # coach: false
+    # the conversation, rebuilt from the student's turns, with the summary beside the rubric
+    nb = json.loads((demo.course / "autograded" / "perfect" / "mi-conversation" /
+                     "mi-conversation.ipynb").read_text(encoding="utf-8"))
+    notes = ["".join(o["data"]["text/html"]) for c in nb["cells"] for o in c.get("outputs", [])
+             if o.get("metadata", {}).get("partnership", {}).get("audience") == "grader"]
+    talk = next(n for n in notes if "Notes for the grader on conv-g1" in n)
+    from partnership.grader.simulate import TALK_RIGHT
+    from partnership.learner.conversation import get_client, replay
+    want = replay(get_client("gurpreet-pain"), (TALK_RIGHT * 2)[:10], seed=3)
+    for t in want.turns:
+        assert html_mod.escape(t.reply) in talk
+    assert "MITI-style summary (a suggestion)" in talk and "Rubric (10 points)" in talk
+    assert "a suggestion beside your mark, never the mark" in talk
 
 
 def test_regrading_after_a_key_fix_keeps_manual_marks(demo, tmp_path):

@@ -158,6 +158,10 @@ def test_coach_and_labs_print_as_pointers_to_the_web_edition(pdf_text):
     coach_pages = sum(source_path(d).read_text(encoding="utf-8").count("```{coach-demo}")
                       for d in toc_files() if source_path(d).suffix == ".md")
     assert flat.count("the web edition of this page has the reflection coach") == coach_pages
+    talk_pages = sum(source_path(d).read_text(encoding="utf-8").count("```{conversation-demo}")
+                     for d in toc_files() if source_path(d).suffix == ".md")
+    assert talk_pages and \
+        flat.count("the web edition of this page has the conversation lab") == talk_pages
     labs = [d for d in toc_files() if d.startswith("notebooks/")]
     assert flat.count("the exercises on this page are interactive, so they are not printed") \
         == len(labs)

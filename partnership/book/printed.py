@@ -169,7 +169,8 @@ def _docname_of(node, default: str) -> str:
 
 
 class WebOnlyPointers(SphinxPostTransform):
-    """The coach and the practice labs print as a pointer to the web edition."""
+    """The coach, the conversation lab and the practice labs print as a pointer to the web
+    edition."""
     builders = ("latex",)
     default_priority = 150
 
@@ -185,6 +186,15 @@ class WebOnlyPointers(SphinxPostTransform):
                     "would. To try it,",
                     "On your own computer, the command partnership coach does the same "
                     "(see the learner guide)."))
+            if node.__class__.__name__ == "conversation_demo" and node.parent is not None:
+                doc = _docname_of(node, root)
+                node.replace_self(_pointer(
+                    self.app, doc,
+                    "The web edition of this page has the conversation lab, which runs in "
+                    "your browser: hold a conversation with a simulated client who answers "
+                    "back, then see a summary of your turns. To try it,",
+                    "On your own computer, the same lab is practice lab 07 (see the learner "
+                    "guide)."))
         for start in list(self.document.findall(addnodes.start_of_file)):
             doc = start["docname"]
             if not any(fnmatch.fnmatch(doc, pat) for pat in WEB_ONLY_PAGES):

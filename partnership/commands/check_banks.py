@@ -1,5 +1,6 @@
 """Validate scenario banks (the shipped practice banks, or an instructor's own), count items,
-measure guessing cues, and check that graded items do not repeat practice items."""
+measure guessing cues, and check that graded items do not repeat practice items; also the
+conversation lab's client banks (``kind: conversation``), shipped or named."""
 from __future__ import annotations
 
 import sys
@@ -24,6 +25,9 @@ check fails when, over at least 10 items:
   - ruling out absolute words beats blind guessing by more than 10 points.
 The reasons are in partnership/learner/banks/FORMAT.md.
 
+Conversation banks ('kind: conversation', the conversation lab's simulated clients) are
+validated with the conversation schema; with no paths, the shipped ones are checked too.
+
 Graded banks (an instructor's bank, 'kind: graded' with an 'assignment:', such as
 exercises/*.yml) are validated as graded banks, their choice and ranking items measured with the
 same cue statistics, and their texts compared with the practice banks; a released items.yml
@@ -38,8 +42,8 @@ def register(parser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument("paths", nargs="*", type=Path,
-                        help="bank files, graded items files or folders of *.yml (default: the "
-                             "banks shipped in the package)")
+                        help="bank files, graded items files, conversation banks or folders "
+                             "of *.yml (default: the banks shipped in the package)")
     parser.add_argument("--min-per-skill", type=int, default=0, metavar="N",
                         help="also fail if any skill has fewer than N items")
 
@@ -59,9 +63,14 @@ def run(args) -> int:
     from partnership.learner.schema import (SKILLS, BankError, add_bank, bank_files,
                                             count_by_skill, cue_statistics, keyed_items,
                                             load_banks, overlaps, parse_bank)
+    from partnership.learner.conversation.schema import (ConversationBankError,
+                                                         parse_clients)
+    from partnership.learner.conversation.schema import bank_files as conversation_files
     from partnership.validation import DataFileError, load_yaml
 
     files = bank_files(args.paths)
+    if not args.paths:
+        files += conversation_files()
     if not files:
         where = ", ".join(map(str, args.paths)) or "the package"
         print(f"no bank files (*.yml) found in {where}", file=sys.stderr)
@@ -71,9 +80,21 @@ def run(args) -> int:
     graded_files = 0
     graded_keyed: list = []     # graded items with keys, for the cue statistics
     kinds: dict[Path, str] = {}
+    clients, client_where = [], {}      # the conversation lab's simulated clients
+    conversation_files_read = 0
     for f in files:
         try:
             data = load_yaml(f, what="bank file")
+            if isinstance(data, dict) and data.get("kind") == "conversation":
+                conversation_files_read += 1
+                for c in parse_clients(data, str(f)):
+                    if c.id in client_where:
+                        errors.append(f"{f}: client {c.id}, field id: duplicate client id, "
+                                      f"also in {client_where[c.id]}")
+                        continue
+                    client_where[c.id] = f
+                    clients.append(c)
+                continue
             kind = _graded_kind(data)
             if kind == "bank":
                 from partnership.grader.bank import parse_bank as parse_graded_bank
@@ -88,20 +109,27 @@ def run(args) -> int:
                 bank = parse_bank(data, str(f))
                 kinds[f] = bank.kind
                 add_bank(bank, f, items, errors, where)
-        except (DataFileError, BankError) as exc:
+        except (DataFileError, BankError, ConversationBankError) as exc:
             errors.append(str(exc))
     for e in errors:
         print(e, file=sys.stderr)
     counts = count_by_skill(items)
-    print(f"{len(files)} bank file(s), {len(items)} valid item(s)"
-          + (f"; {len(graded)} graded item(s) in {graded_files} graded file(s)"
-             if graded_files else ""))
-    for skill in SKILLS:
-        if counts.get(skill) or not args.paths:
-            print(f"  {skill:16} {counts.get(skill, 0):4}")
+    scenario_files = len(files) - conversation_files_read
+    if scenario_files or not conversation_files_read:
+        print(f"{scenario_files} bank file(s), {len(items)} valid item(s)"
+              + (f"; {len(graded)} graded item(s) in {graded_files} graded file(s)"
+                 if graded_files else ""))
+        for skill in SKILLS:
+            if counts.get(skill) or not args.paths:
+                print(f"  {skill:16} {counts.get(skill, 0):4}")
+    if conversation_files_read:
+        print(f"{conversation_files_read} conversation bank file(s), {len(clients)} valid "
+              f"client(s)")
+        for c in clients:
+            print(f"  {c.id:24} {c.setting}")
     failed = bool(errors)
     short = [s for s in SKILLS if counts.get(s, 0) < args.min_per_skill]
-    if args.min_per_skill and short:
+    if args.min_per_skill and short and scenario_files:
         print(f"fewer than {args.min_per_skill} items: {', '.join(short)}", file=sys.stderr)
         failed = True
 

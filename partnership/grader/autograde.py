@@ -35,7 +35,8 @@ from traitlets import Unicode
 
 from partnership.grader.answers import DEFAULT_FILENAME, read_answers, typed_answer
 from partnership.grader.bank import BankError, WIDGET_TYPES, load_bank, released
-from partnership.grader.notes import GRADER, answer_html, grader_notes_html, output
+from partnership.grader.notes import (GRADER, answer_html, conversation_notes,
+                                      grader_notes_html, output)
 from partnership.grader.scorers import NOT_ANSWERED, score_item
 
 __all__ = ["RestoreCells", "ScoreFromAnswers", "KeepLearnerFilesOut", "EveryAssignment",
@@ -207,10 +208,22 @@ class ScoreFromAnswers(NbGraderPreprocessor):
                     text = "" if text.strip() == TEXT_STUB else text
                     outs.append(output(grader_notes_html(item, text),
                                        f"Notes for the grader on {item_id}", GRADER))
+                if item.type == "conversation":
+                    notes, noticed = conversation_notes(item, answer, sub.present)
+                    outs.append(output(notes, f"Notes for the grader on {item_id}", GRADER))
+                    problems += [f"{item_id}: {p}" for p in noticed]
                 cell.outputs = [from_dict(o) for o in outs]
                 cell.execution_count = None
             elif role == "test" and cell.cell_type == "code":
                 self._check_points(cell, item)
+                if item.type == "conversation":
+                    cell.outputs = [from_dict(o) for o in (
+                        {"output_type": "stream", "name": "stdout",
+                         "text": conversation_line(item, sub.answers.get(item_id)) + "\n"},
+                        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                         "data": {"text/plain": "0.0"}})]
+                    cell.execution_count = 1
+                    continue
                 if item.type in WIDGET_TYPES:
                     s = score_item(item, sub.answers.get(item_id, NOT_ANSWERED))
                 else:
@@ -238,10 +251,24 @@ class ScoreFromAnswers(NbGraderPreprocessor):
     @staticmethod
     def _check_points(cell, item) -> None:
         have = float(cell.metadata["nbgrader"].get("points", 0))
-        if abs(have - float(item.points)) > 1e-9:
-            raise ValueError(f"the key gives {item.id} {item.points:g} points but its grade cell "
+        # a conversation's check cell carries no points (its points are on the task cell)
+        want = 0.0 if item.type == "conversation" else float(item.points)
+        if abs(have - want) > 1e-9:
+            raise ValueError(f"the key gives {item.id} {want:g} points but its grade cell "
                              f"has {have:g}: rebuild the assignment from the bank and run "
                              f"nbgrader generate_assignment again")
+
+
+def conversation_line(item, answer) -> str:
+    """What a conversation's check cell says in the student's feedback: whether a conversation
+    was saved, never how good it is (the instructor marks it)."""
+    from partnership.learner.conversation.engine import learner_turns
+    n = len(learner_turns(answer)) if isinstance(answer, dict) else 0
+    pts = f"{item.points:g} point{'s' if item.points != 1 else ''}"
+    if not n:
+        return f"{item.id}: no conversation was saved; it is marked by your instructor ({pts})."
+    return (f"{item.id}: your conversation ({n} turn{'s' if n != 1 else ''}) is saved; it is "
+            f"marked by your instructor ({pts}).")
 
 
 class KeepLearnerFilesOut(NbGraderPreprocessor):

@@ -14,7 +14,10 @@ The keys, per item type:
 - ``typed``: either ``accept`` (the accepted answers; case, spacing and a final full stop are
   ignored) or ``number`` (``value`` and an optional ``tolerance``);
 - ``written``: ``model_answer`` and ``rubric`` (for the person marking), and ``coach: true`` to
-  show the grader the reflection coach's suggestion.
+  show the grader the reflection coach's suggestion;
+- ``conversation``: a conversation with a simulated client of the conversation lab
+  (``client_id``, at least ``turns`` turns), marked by hand with the ``rubric``; the grader's
+  notes hold the transcript, rebuilt from the student's turns, and a MITI-style summary.
 
 Every item has ``points``. The format is documented in ``exercises/README.md``; the repository's
 three worked examples are ``exercises/*.yml``. Because the repository is public, so are their keys.
@@ -31,10 +34,13 @@ from partnership.learner.schema import (BankError, Category, Skill, category_ids
                                         is_full_ranking)
 from partnership.validation import require_unique_ids
 
-__all__ = ["GradedBank", "load_bank", "parse_bank", "released", "BankError", "WIDGET_TYPES"]
+__all__ = ["GradedBank", "load_bank", "parse_bank", "released", "BankError", "WIDGET_TYPES",
+           "MANUAL_TYPES"]
 
 WIDGET_TYPES = ("choice", "ranking", "categorize")
-ITEM_TYPES = ("choice", "ranking", "categorize", "typed", "written")
+ITEM_TYPES = ("choice", "ranking", "categorize", "typed", "written", "conversation")
+#: marked by hand (no autograded points)
+MANUAL_TYPES = ("written", "conversation")
 _Text = Annotated[str, Field(min_length=1)]
 _Key = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_:-]*$")]
 
@@ -165,7 +171,27 @@ class Written(_Item):
     coach: bool = False
 
 
-GradedItem = Annotated[Union[Choice, Ranking, Categorize, Typed, Written],
+class Conversation(_Item):
+    """A conversation with a simulated client, marked by hand with a rubric. The student's view
+    (the released item) names the client, the turns and the points; the rubric stays here."""
+    type: Literal["conversation"]
+    client_id: str
+    turns: int = Field(default=10, ge=1, le=40)
+    #: fixes how the client phrases things, so every student meets the same client
+    seed: int = Field(default=1, ge=0, le=1_000_000)
+    rubric: str = Field(min_length=10)
+
+    @field_validator("client_id")
+    @classmethod
+    def _known_client(cls, v):
+        from partnership.learner.conversation.schema import client_ids
+        if v not in client_ids():
+            raise ValueError(f"no conversation client {v!r}; the clients are "
+                             f"{', '.join(client_ids())}")
+        return v
+
+
+GradedItem = Annotated[Union[Choice, Ranking, Categorize, Typed, Written, Conversation],
                        Field(discriminator="type")]
 
 
@@ -238,7 +264,7 @@ def released(bank: GradedBank) -> dict:
             d["options"] = [{"text": o.text} for o in it.options]
         if it.type == "categorize":
             d["statements"] = [{"text": s.text} for s in it.statements]
-        if it.type == "written":
+        if it.type in MANUAL_TYPES:
             d["points"] = it.points
         items.append(d)
     out = {"version": 1, "kind": "graded", "lab": bank.lab, "title": bank.title, "items": items}
@@ -261,6 +287,7 @@ def secrets(bank: GradedBank) -> list[tuple[str, str]]:
     for it in bank.items:
         if it.type == "written":
             out.append((f"{it.id} model answer", _norm(it.model_answer)[:120]))
+        if it.type in MANUAL_TYPES:
             for line in it.rubric.splitlines():
                 line = _norm(line)
                 if len(line) >= 30:

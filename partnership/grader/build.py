@@ -11,8 +11,11 @@ The notebook has no hidden tests and nothing to execute at grading time: each wi
 locked ``<item>-show`` cell and a locked grade cell ``<item>-test`` that only checks the answer
 is saved; a typed item adds the answer cell ``<item>-answer`` (``answer_<item> = "..."``, solution
 region: the first accepted answer); a written item is ``<item>-show`` and a Markdown answer cell
-``<item>-answer`` graded by hand (solution: the model answer). The grader scores the grade cells
-from the submission (:mod:`partnership.grader.autograde`).
+``<item>-answer`` graded by hand (solution: the model answer). A conversation item is
+``<item>-show`` (the conversation widget), a locked ``<item>-test`` check worth 0 points (so that
+Validate names a missing conversation) and a Markdown task cell ``<item>-mark`` holding its
+points, marked by hand. The grader scores the grade cells from the submission
+(:mod:`partnership.grader.autograde`).
 """
 from __future__ import annotations
 
@@ -77,9 +80,10 @@ answer and written answer is filled in, save the notebook, and submit the whole 
 `my.partnership-answers.json`)."""
 
 
-def _meta(grade_id: str, *, grade=False, solution=False, locked=True, points=None) -> dict:
+def _meta(grade_id: str, *, grade=False, solution=False, locked=True, points=None,
+          task=False) -> dict:
     m = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-         "solution": solution, "task": False}
+         "solution": solution, "task": task}
     if points is not None:
         m["points"] = float(points)
     return {"nbgrader": m}
@@ -99,6 +103,17 @@ def _item_cells(it) -> list[dict]:
     from partnership.grader.answers import variable
     show = _code(f"{it.id}-show", f'show("items.yml", "{it.id}")')
     pts = fmt(it.points)
+    if it.type == "conversation":
+        return [_code(f"{it.id}-show", f'converse("items.yml", "{it.id}")'),
+                _code(f"{it.id}-test",
+                      "# Checks that your conversation is saved and long enough (not how good "
+                      "it is); marked by your instructor.\n"
+                      f'check("items.yml", "{it.id}")', grade=True, points=0),
+                _md(f"{it.id}-mark",
+                    f"**Marked by your instructor: {pts} point{'s' if it.points != 1 else ''}.** "
+                    f"Your instructor reads the conversation you held above (it is saved in "
+                    f"`my.partnership-answers.json`) after you submit. Nothing to do in this "
+                    f"cell.", points=it.points, task=True)]
     if it.type in WIDGET_TYPES:
         return [show, _code(f"{it.id}-test",
                             "# Checks that your answer is saved (not whether it is right); "
@@ -125,10 +140,16 @@ def notebook_for(bank: GradedBank) -> dict:
     read_first = ""
     if bank.chapter:
         read_first = f"\nRead first: the book chapter `{bank.chapter}`.\n"
-    cells = [_md("intro", _INTRO.format(title=bank.title, read_first=read_first)
+    talk = ("\n**Conversations**: hold the conversation with the simulated client in its widget "
+            "(write, press Send, read the reply). Each turn is saved at once in "
+            "`my.partnership-answers.json`; your instructor reads the whole conversation and "
+            "marks it by hand. The widget shows no codes or scores.\n"
+            if any(i.type == "conversation" for i in bank.items) else "")
+    cells = [_md("intro", _INTRO.format(title=bank.title, read_first=read_first) + talk
                  + (f"\n{bank.intro.strip()}\n" if bank.intro else "")),
              _code("setup", "from partnership.learner.assignment import check, check_typed, "
-                            "progress, show")]
+                            "progress, show"
+                   + (", converse" if any(i.type == "conversation" for i in bank.items) else ""))]
     for it in bank.items:
         cells += _item_cells(it)
     cells += [_md("outro", _OUTRO), _code("progress", 'progress("items.yml")')]

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from partnership.grader.bank import BankError, WIDGET_TYPES, load_bank
+from partnership.grader.bank import BankError, MANUAL_TYPES, WIDGET_TYPES, load_bank
 
 __all__ = ["check_bank", "Step"]
 
@@ -44,7 +44,7 @@ def check_bank(bank_path, *, keep: Path | None = None, log=lambda line: None) ->
         bank = load_bank(bank_path)
     except BankError as exc:
         return [Step("bank", False, str(exc))]
-    auto = sum(i.points for i in bank.items if i.type != "written")
+    auto = sum(i.points for i in bank.items if i.type not in MANUAL_TYPES)
     steps.append(Step("bank", True, f"{len(bank.items)} items, {bank.total:g} points "
                                     f"({auto:g} autograded)"))
     course = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="partnership-check-"))
@@ -83,7 +83,8 @@ def check_bank(bank_path, *, keep: Path | None = None, log=lambda line: None) ->
         good = runner.run("validate", str(course / "submitted" / "perfect" / a / nb))
         bad = runner.run("validate", str(course / "submitted" / "blank" / a / nb))
         passed = "Success" in good.stdout and "FAILED" not in good.stdout
-        missing = [it.id for it in bank.items if it.type in WIDGET_TYPES or it.type == "typed"]
+        missing = [it.id for it in bank.items
+                   if it.type in WIDGET_TYPES or it.type in ("typed", "conversation")]
         named = [i for i in missing if re.search(rf"\b{re.escape(i)}\b", bad.stdout)]
         ok = passed and "FAILED" in bad.stdout and named == missing
         steps.append(Step("student's Validate", ok,

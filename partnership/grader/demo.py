@@ -222,8 +222,15 @@ def _manual_marks(db_url: str, outcomes) -> None:
     with _gradebook(db_url) as gb:
         for o, g in _grades(gb, outcomes):
             share = STUDENTS[o.student].manual_share
-            if share is not None and g.needs_manual_grade and g.cell.cell_type == "markdown":
-                g.manual_score = round(share * g.max_score, 2)
+            # a task cell (a conversation's mark) has no cell type: it is marked by hand
+            if share is None or not g.needs_manual_grade or \
+                    getattr(g.cell, "cell_type", "markdown") != "markdown":
+                continue
+            # no conversation saved: nothing to give marks for
+            talked = not g.cell.name.endswith("-mark") or (
+                STUDENTS[o.student].answers_file != "none"
+                and STUDENTS[o.student].widgets != "none")
+            g.manual_score = round(share * g.max_score, 2) if talked else 0.0
         gb.db.commit()
 
 
@@ -240,7 +247,7 @@ def _read_export(grades: Path, outcomes) -> None:
 def _read_auto(db_url: str, outcomes) -> None:
     with _gradebook(db_url) as gb:
         for o, g in _grades(gb, outcomes):
-            if g.cell.cell_type == "code":
+            if getattr(g.cell, "cell_type", None) == "code":     # task cells have no type
                 o.auto_score += g.score or 0.0
                 o.auto_max += g.max_score
 

@@ -5,8 +5,8 @@ nbgrader's CSV export writes 0.0 both for a blank submission and for one whose a
 export adds a ``status`` column and leaves ``score`` empty where there is no grade to give:
 
 - ``graded``: every grade cell has a score;
-- ``marking pending (N answers)``: autograded, but N written answers still need your mark (the
-  score so far is given; it will rise when you mark them);
+- ``marking pending (N answers)``: autograded, but N written answers or conversations still
+  need your mark (the score so far is given; it will rise when you mark them);
 - ``not graded: autograding failed``: an autograded cell has no score (the notebook could not be
   read); the score is empty, not 0. Fix or replace the file and autograde again;
 - ``not submitted``: no submission; score 0, as nbgrader counts it.
@@ -30,7 +30,8 @@ def submission_status(submission) -> tuple[str, bool]:
     for nb in submission.notebooks:
         for g in nb.grades:
             if g.auto_score is None and g.manual_score is None:
-                if g.cell.cell_type == "code":
+                # task cells (a conversation's mark) have no cell type: marked by hand
+                if getattr(g.cell, "cell_type", None) == "code":
                     failed += 1
                 else:
                     pending += 1

@@ -12,7 +12,8 @@ import html
 
 from partnership.learner.assignment import material_html
 
-__all__ = ["answer_html", "grader_notes_html", "GRADER", "STUDENT", "output"]
+__all__ = ["answer_html", "grader_notes_html", "conversation_notes", "GRADER", "STUDENT",
+           "output"]
 
 GRADER, STUDENT = "grader", "student"
 
@@ -32,6 +33,18 @@ def answer_html(released_item, item, answer, present: bool) -> str:
     """The item's material and the student's saved answer in words. Option texts, never letters:
     the student saw the options shuffled, so a letter would not match what they saw."""
     body = material_html(released_item)
+    if item.type == "conversation":
+        from partnership.learner.conversation.engine import learner_turns
+        if not present:
+            said = "none (no answers file was submitted)"
+        elif not isinstance(answer, dict) or not learner_turns(answer):
+            said = "none (no conversation was saved)"
+        else:
+            n = len(learner_turns(answer))
+            said = (f"{n} turn{'s' if n != 1 else ''}"
+                    + (", finished" if answer.get("finished") else ", not finished")
+                    + "; your instructor reads it and marks it")
+        return body + f"<div><strong>Your saved conversation:</strong> {said}.</div>"
     if item.type not in ("choice", "ranking", "categorize"):
         return body
     if not present:
@@ -87,3 +100,60 @@ def grader_notes_html(item, answer_text: str | None) -> str:
                  f"<pre>{_esc(item.rubric.strip())}</pre>")
     parts.append(f"<p><strong>Model answer:</strong> {_esc(item.model_answer)}</p></div>")
     return "".join(parts)
+
+
+def conversation_notes(item, record, present: bool) -> tuple[str, list[str]]:
+    """Notes for the person marking a conversation item, and the problems found (for the
+    report): the conversation rebuilt from the student's turns by the engine (the client's
+    replies a file claims are never trusted), each turn's code, the MITI-style summary, and the
+    rubric. The summary is a suggestion beside the mark, never the mark."""
+    from partnership.learner.conversation.engine import learner_turns, verify
+    from partnership.learner.conversation.schema import get_client
+    from partnership.learner.conversation.summary import (code_line, summary_lines,
+                                                          summary_svg)
+    parts = ["<div class='partnership-grader-notes' style='border-left:4px solid #9a6700;"
+             "padding-left:0.6em'>",
+             f"<p><strong>Notes for the grader on {_esc(item.id)}</strong> (not shown to the "
+             f"student; the summary is a suggestion beside your mark, never the mark: you "
+             f"decide).</p>"]
+    problems: list[str] = []
+    turns = learner_turns(record) if isinstance(record, dict) else []
+    if not present or not turns:
+        parts.append("<p>No conversation was saved" + ("" if present else
+                     " (no answers file was submitted)") + ".</p>")
+    else:
+        try:
+            client = get_client(item.client_id)
+            conv, problems = verify(client, record, seed=item.seed)
+            n = len(conv.turns)
+            parts.append(f"<p>A conversation with {_esc(client.name)} ({_esc(client.title)}): "
+                         f"{n} turn{'s' if n != 1 else ''} (the item asks for at least "
+                         f"{item.turns}); {'finished' if conv.finished else 'not finished'}. "
+                         f"The client's replies below were rebuilt from the student's turns "
+                         f"by the course's engine, and each turn was coded by the reflection "
+                         f"coach here.</p>")
+            if n < item.turns:
+                problems.append(f"the conversation has {n} turns; the item asks for at least "
+                                f"{item.turns}")
+            if problems:
+                parts.append("<p><strong>Noticed:</strong></p><ul>"
+                             + "".join(f"<li>{_esc(p)}</li>" for p in problems) + "</ul>")
+            s = conv.summary()
+            parts.append("<p><strong>MITI-style summary (a suggestion)</strong></p><ul>"
+                         + "".join(f"<li>{_esc(ln)}</li>" for ln in summary_lines(s)) + "</ul>")
+            parts.append(summary_svg(s))
+            rows = [f"<li><p><strong>{_esc(client.name)}:</strong> {_esc(client.opening)}</p>"
+                    f"</li>"]
+            for t in conv.turns:
+                rows.append(f"<li><p><strong>Student:</strong> {_esc(t.learner)}</p>"
+                            f"<p><strong>{_esc(client.name)}:</strong> {_esc(t.reply)}</p>"
+                            f"<p><em>{_esc(code_line(t, client.name))}</em></p></li>")
+            parts.append("<p><strong>Transcript</strong></p><ol start='0'>" + "".join(rows)
+                         + "</ol>")
+        except Exception as exc:          # the notes must never stop grading
+            problems.append(f"the conversation could not be rebuilt ({type(exc).__name__})")
+            parts.append(f"<p>The conversation could not be rebuilt "
+                         f"({_esc(type(exc).__name__)}).</p>")
+    parts.append(f"<p><strong>Rubric ({item.points:g} points)</strong></p>"
+                 f"<pre>{_esc(item.rubric.strip())}</pre></div>")
+    return "".join(parts), problems

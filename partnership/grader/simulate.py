@@ -25,6 +25,22 @@ from partnership.grader.answers import variable
 from partnership.grader.bank import GradedBank, WIDGET_TYPES
 from partnership.grader.scorers import NOT_ANSWERED, score_item
 
+#: what simulated students say in a conversation item: listening (right), advice nobody asked
+#: for (wrong); a partial conversation stops at half the turns asked for
+TALK_RIGHT = [
+    "It sounds like this has become your way of coping, and part of you is uneasy about what "
+    "it's costing you.",
+    "What would you like to be different?",
+    "You're torn: life feels impossible without it, and yet you're not happy with how much "
+    "it's become.",
+    "On the one hand it helps you cope, and on the other you're worried about where it's "
+    "heading.",
+    "What matters most to you in all this?",
+]
+TALK_WRONG = ["You should cut down.", "I'd recommend you make a plan and stick to it.",
+              "You should try a different approach."]
+FORGED_REPLY = "You're right. I'll change everything today."
+
 __all__ = ["Student", "STUDENTS", "make_submission", "deserved", "Runner", "answers_of"]
 
 ANSWERS = "my.partnership-answers.json"
@@ -87,12 +103,30 @@ def _wrong_ranks(key: list[int]) -> list[int]:
     return [n + 1 - r for r in key]          # reversed: every pair out of order
 
 
+def conversation_of(student: Student, item) -> dict | None:
+    """The saved record of ``student``'s conversation for a conversation item (made with the
+    course's own engine, as the widget makes it), or None."""
+    from partnership.learner.conversation import get_client, replay
+    mode = student.widgets
+    if mode == "none":
+        return None
+    script = TALK_WRONG if mode == "wrong" else TALK_RIGHT
+    n = item.turns if mode != "partial" else max(1, item.turns // 2)
+    turns = [script[k % len(script)] for k in range(n)]
+    conv = replay(get_client(item.client_id), turns, seed=item.seed)
+    conv.finished = mode != "partial"
+    return dict(conv.to_record(), id=f"{student.id}-{item.id}")
+
+
 def answers_of(student: Student, bank: GradedBank) -> dict:
     """Widget answers (item id -> saved answer) for ``student``."""
     out = {}
     if student.widgets == "none":
         return out
     for it in bank.items:
+        if it.type == "conversation":
+            out[it.id] = conversation_of(student, it)
+            continue
         if it.type not in WIDGET_TYPES:
             continue
         key = it.key
@@ -226,7 +260,8 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
                 if meta.get("grade"):
                     meta["points"] = 100
         elif edit == "delete-show":
-            first = next(it for it in bank.items if it.type in WIDGET_TYPES)
+            first = next((it for it in bank.items if it.type in WIDGET_TYPES
+                          or it.type == "conversation"), bank.items[0])
             cells[:] = [c for c in cells if _gid(c) != f"{first.id}-show"]
     text = json.dumps(nb, indent=1, ensure_ascii=False)
     if "truncate" in student.edits:
@@ -238,6 +273,10 @@ def make_submission(course: Path, student: Student, bank: GradedBank) -> Path:
         for item, answer in widgets.items():
             store.record(bank.lab, item, answer, None, 0.0)
     elif student.answers_file == "forged":
+        for answer in widgets.values():       # a conversation whose client gave in at once
+            if isinstance(answer, dict):
+                for turn in answer["turns"]:
+                    turn.update(reply=FORGED_REPLY, tag="change")
         attempts = [{"id": f"f{i}", "lab": bank.lab, "item": item, "answer": answer,
                      "score": 100, "max_score": 100, "time": "2099-01-01T00:00:00+00:00"}
                     for i, (item, answer) in enumerate(widgets.items())]

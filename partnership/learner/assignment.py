@@ -23,6 +23,11 @@ widgets show options and statements in a fixed shuffled order (seeded by the ite
 letters a learner sees are not the order written; what is saved is, so the grader's keys (in
 the order written) are unaffected.
 
+A ``conversation`` item is a conversation with a simulated client of the conversation lab
+(:mod:`partnership.learner.conversation`), set by the instructor: :func:`converse` shows it, and
+every turn is saved in the same answers file (the record format is in ``FORMAT.md``). The student
+sees no codes and no summary; the grader rebuilds both from the student's turns.
+
 Nothing a student runs here can change a grade: the grader never runs the student's notebook. It
 reads the submitted answers file and the typed answers (parsed, never executed) and scores them
 with the instructor's keys. :func:`check` and :func:`progress` only help the student submit
@@ -43,7 +48,7 @@ from partnership.learner.store import AnswerStore, StoreError
 from partnership.validation import load_yaml, require_unique_ids
 
 __all__ = ["load_graded", "show", "progress", "check", "check_typed", "GradedBank",
-           "answer_problem", "NotAnswered"]
+           "answer_problem", "NotAnswered", "converse"]
 
 _Text = Annotated[str, Field(min_length=1)]
 _KEY_FIELDS = ("correct", "rank", "category", "feedback", "model_answers", "model_answer",
@@ -129,11 +134,32 @@ class GradedWritten(_GradedBase):
     points: float = Field(gt=0)
 
 
+class GradedConversation(_GradedBase):
+    """A conversation with a simulated client (``client_id``, from the conversation banks),
+    at least ``turns`` turns long, marked by hand; ``seed`` fixes how the client phrases things."""
+    type: Literal["conversation"]
+    client_id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    turns: int = Field(ge=1, le=40)
+    seed: int = Field(default=1, ge=0, le=1_000_000)
+    points: float = Field(gt=0)
+
+    @field_validator("client_id")
+    @classmethod
+    def _known_client(cls, v):
+        from partnership.learner.conversation.schema import client_ids
+        if v not in client_ids():
+            raise ValueError(f"no conversation client {v!r}; the clients are "
+                             f"{', '.join(client_ids())}")
+        return v
+
+
 #: the released item types (pydantic puts them into error locations; error_message drops them)
-GRADED_TYPES = ("choice", "ranking", "categorize", "typed", "written")
+GRADED_TYPES = ("choice", "ranking", "categorize", "typed", "written", "conversation")
 GradedItem = Annotated[Union[GradedChoice, GradedRanking, GradedCategorize, GradedTyped,
-                             GradedWritten], Field(discriminator="type")]
+                             GradedWritten, GradedConversation], Field(discriminator="type")]
 WIDGET_TYPES = ("choice", "ranking", "categorize")
+#: items the student answers in a widget (a conversation too), which the checks look for
+SAVED_TYPES = WIDGET_TYPES + ("conversation",)
 
 
 class GradedBank(_Strict):
@@ -216,6 +242,14 @@ def answer_problem(item, answer) -> str | None:
             return "sort statement" + ("s " if len(missing) > 1 else " ") + \
                 ", ".join(map(str, missing)) + " into a category"
         return None
+    if isinstance(item, GradedConversation):
+        from partnership.learner.conversation.engine import learner_turns
+        if not isinstance(answer, dict) or answer.get("client") != item.client_id:
+            return "hold the conversation in the widget above"
+        n = len(learner_turns(answer))
+        if n < item.turns:
+            return f"hold at least {item.turns} turns (you have {n})"
+        return None
     return None
 
 
@@ -242,6 +276,10 @@ def material_html(item) -> str:
     if isinstance(item, GradedWritten):
         parts.append(f"<p>Write your answer in the cell below (double-click it to edit; "
                      f"{item.points:g} points, marked by your instructor).</p>")
+    if isinstance(item, GradedConversation):
+        parts.append(f"<p>Hold the conversation below: at least {item.turns} turns "
+                     f"({item.points:g} points, marked by your instructor, who reads the "
+                     f"conversation after you submit).</p>")
     return "".join(parts)
 
 
@@ -383,6 +421,27 @@ class GradedView:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+def converse(items: str | Path = "items.yml", item_id: str = "", *, path=None):
+    """Show a graded conversation from an assignment's ``items.yml``; every turn is saved to the
+    answers file beside the notebook (or ``path``)."""
+    from partnership.learner.conversation.schema import get_client
+    from partnership.learner.conversation.widget import GradedConversation as View
+    bank = load_graded(items)
+    item = bank.item(item_id)
+    if not isinstance(item, GradedConversation):
+        raise KeyError(f"{item_id} is a {item.type} item, not a conversation: use show()")
+    view = View(bank.lab, item.id, get_client(item.client_id), item.turns, item.seed,
+                AnswerStore(path))
+    view.material = material_html(item)
+    view.widget.children = (_html_widget(_CSS + view.material),) + tuple(view.widget.children)
+    return view
+
+
+def _html_widget(value: str):
+    import ipywidgets as W
+    return W.HTML(value=value)
+
+
 def show(items: str | Path = "items.yml", item_id: str = "", *, path=None) -> GradedView:
     """Show one graded item from an assignment's ``items.yml``; answers are saved to the
     saved-answer file beside the notebook (or ``path``)."""
@@ -399,7 +458,7 @@ def progress(items: str | Path = "items.yml", *, path=None) -> None:
     lines = []
     todo = 0
     for it in bank.items:
-        if it.type not in WIDGET_TYPES:
+        if it.type not in SAVED_TYPES:
             continue
         rec = saved.get(it.id)
         problem = "not answered yet" if rec is None else answer_problem(it, rec["answer"])
@@ -410,6 +469,8 @@ def progress(items: str | Path = "items.yml", *, path=None) -> None:
             lines.append(f"  {it.id}: answered")
     head = (f"All {len(lines)} widget items are answered and saved in {store.path.name}."
             if not todo else f"{todo} of {len(lines)} widget items still need an answer:")
+    if not lines:
+        head = "This assignment has no widget items."
     print("\n".join([head] + lines + [w for w in store.warnings]))
 
 
@@ -443,8 +504,10 @@ def check(items: str | Path = "items.yml", item_id: str = "", *, path=None) -> N
     if rec is None:
         where = ("" if store.path.exists() else
                  f" (there is no {store.path.name} in this folder yet)")
-        return _report(f"{item_id}: not answered yet{where}. Answer it in the widget above; it "
-                       f"is saved as soon as you choose.", False)
+        how = ("Hold the conversation in the widget above; each turn is saved as you send it."
+               if item.type == "conversation" else
+               "Answer it in the widget above; it is saved as soon as you choose.")
+        return _report(f"{item_id}: not answered yet{where}. {how}", False)
     problem = answer_problem(item, rec["answer"])
     if problem:
         return _report(f"{item_id}: saved but not complete: {problem}.", False)

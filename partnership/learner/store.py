@@ -38,7 +38,10 @@ File format (``version`` 1)::
 
 The latest attempt per (lab, item) is the learner's current answer; all attempts make the
 progress history. :meth:`AnswerStore.merge` adds the attempts of another answers file (a
-download from another browser, or from the local labs) without duplicating any.
+download from another browser, or from the local labs) without duplicating any. A conversation
+from the conversation lab is one attempt per turn (lab ``conversation``, item the client's id,
+``answer`` the whole conversation so far, ``score`` None); its format is in
+``partnership/learner/banks/FORMAT.md``.
 """
 from __future__ import annotations
 
