@@ -294,6 +294,23 @@ def test_autograde_stored_the_policy_penalty_on_the_autograded_score(course):
         assert gb.find_submission("empathy", "s08").late_submission_penalty == 1.2
 
 
+def test_feedback_shows_the_penalty_on_the_final_score(course, tmp_path):
+    """generate_feedback stores the penalty worked out on the final score (s04: 20% of 9 = 1.8,
+    not the 1.2 of autograding) and the student's feedback shows it."""
+    import shutil
+    from nbgrader.api import Gradebook
+    copy = tmp_path / "course"
+    shutil.copytree(course["course"], copy)
+    runner = Runner(copy)                                   # its own copy of the gradebook
+    r = runner.run("generate_feedback", "empathy", "--student", "s04")
+    assert r.returncode == 0, r.stderr[-2000:]
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        assert gb.find_submission("empathy", "s04").late_submission_penalty == 1.8
+    html = (copy / "feedback" / "s04" / "empathy" / "empathy.html").read_text(encoding="utf-8")
+    assert "Late submission penalty (Score: -1.8)" in html
+    assert "empathy (Score: 7.2 / 14.0)" in html
+
+
 # ------------------------------------------------------------------ item analysis
 
 def test_item_analysis_flags_the_planted_miskey(course):

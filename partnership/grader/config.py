@@ -46,7 +46,7 @@ def configure(c) -> None:
     from partnership.grader.autograde import (EveryAssignment, KeepLearnerFilesOut,
                                               RestoreCells, ScoreFromAnswers)
     from partnership.grader.feedback import HideGraderNotes
-    from partnership.grader.late import LatePenalties
+    from partnership.grader.late import FinalLatePenalty, LatePenalties
 
     # nbgrader 0.9 with SQLAlchemy 2 warns "Object of type <Submitted...> not in session" on
     # every submission (harmless, upstream); such noise would hide the warnings that matter.
@@ -78,5 +78,6 @@ def configure(c) -> None:
     c.RestoreCells.add_missing_cells = False        # RestoreCells puts back every deleted cell
     c.Autograde.exclude_overwriting = EveryAssignment([ANSWERS])
 
-    c.GenerateFeedback.preprocessors = [GetGrades, HideGraderNotes, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [FinalLatePenalty, GetGrades, HideGraderNotes,
+                                        CSSHTMLHeaderPreprocessor]
     c.ExportApp.plugin_class = "partnership.grader.export.GradesCsv"

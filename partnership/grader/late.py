@@ -11,19 +11,21 @@ its ``AssignLatePenalties`` step asks a plugin for the penalty. Here (installed 
   (:class:`partnership.grader.course.LatePolicy`, ``zero`` or ``none``).
 
 nbgrader stores the penalty computed from the score at autograde time, before written answers are
-marked; ``nbgrader export`` and ``partnership lms-export`` recompute it from the final score with
-:func:`final_penalty`, so a late answer marked afterwards is penalised in the same proportion.
+marked. :class:`FinalLatePenalty` (first in ``generate_feedback``) stores it again from the final
+score, so feedback and formgrader show the penalty the exports give; ``nbgrader export`` and
+``partnership lms-export`` recompute it the same way with :func:`final_penalty`, so a late answer
+marked afterwards is penalised in the same proportion whichever runs first.
 """
 from __future__ import annotations
 
 from nbgrader.api import Gradebook
 from nbgrader.plugins import BasePlugin
-from nbgrader.preprocessors import AssignLatePenalties
+from nbgrader.preprocessors import AssignLatePenalties, NbGraderPreprocessor
 from traitlets import Type
 
 from partnership.grader.course import CourseError, load_course, penalty_for
 
-__all__ = ["LatePenalties", "CoursePolicy", "final_penalty"]
+__all__ = ["LatePenalties", "CoursePolicy", "FinalLatePenalty", "final_penalty"]
 
 
 def _root(config) -> str:
@@ -78,3 +80,22 @@ def final_penalty(root, assignment: str, submission, raw_score: float) -> float:
                             and assignment not in settings.assignments):
         return float(submission.late_submission_penalty or 0.0)
     return penalty_for(settings.policy(assignment), raw_score, submission.total_seconds_late)
+
+
+class FinalLatePenalty(NbGraderPreprocessor):
+    """For ``generate_feedback``, before nbgrader's ``GetGrades``: store the late penalty worked out
+    from the final score (written answers marked), as the exports give it."""
+
+    def preprocess(self, nb, resources):
+        meta = resources["nbgrader"]
+        root = _root(self.config)
+        with Gradebook(meta["db_url"]) as gb:
+            sub = gb.find_submission(meta["assignment"], meta["student"])
+            notebook = gb.find_submission_notebook(meta["notebook"], meta["assignment"],
+                                                   meta["student"])
+            penalty = min(final_penalty(root, meta["assignment"], sub, notebook.score),
+                          notebook.score)
+            if (notebook.late_submission_penalty or 0.0) != penalty:
+                notebook.late_submission_penalty = penalty or None
+                gb.db.commit()
+        return nb, resources
