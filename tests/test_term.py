@@ -235,9 +235,17 @@ def test_course_yml_errors_name_the_field(tmp_path):
     text = str(exc.value)
     assert "field timezone: unknown time zone 'Mars/Olympus'" in text
     assert "field assignments.empathy.due" in text and str(tmp_path / "course.yml") in text
-    (tmp_path / "course.yml").write_text("late_penalty:\n  percent_per_day: 150\n", "utf-8")
-    with pytest.raises(CourseError, match="late_penalty.percent_per_day"):
+    (tmp_path / "course.yml").write_text("late_penalty:\n  percent_per_day: 150\n"
+                                         "assignments:\n  empathy:\n    late_penalty: zeroo\n",
+                                         "utf-8")
+    with pytest.raises(CourseError) as exc:
         load_course(tmp_path)
+    assert str(exc.value).splitlines() == [
+        f"{tmp_path / 'course.yml'}: field late_penalty.percent_per_day: Input should be less "
+        f"than or equal to 100",
+        f"{tmp_path / 'course.yml'}: field assignments.empathy.late_penalty: 'zeroo' is not a "
+        f"late policy: give none, zero, or percent_per_day (with max_percent and grace_minutes "
+        f"if you wish)"]
 
 
 def test_late_policy_figures():

@@ -167,6 +167,15 @@ def load_course(root) -> CourseSettings:
             loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "literal["))
                    and p not in ("LatePolicy",)]
             msg = e["msg"].removeprefix("Value error, ")
+            given = e.get("input")
+            # a late_penalty is either a word or a mapping: report only the branch meant
+            if e["type"] == "literal_error" and loc[-1:] == ["late_penalty"]:
+                if isinstance(given, dict):
+                    continue
+                msg = (f"{given!r} is not a late policy: give none, zero, or percent_per_day "
+                       f"(with max_percent and grace_minutes if you wish)")
+            elif e["type"] in ("model_type", "dict_type") and isinstance(given, str):
+                continue
             lines.append(f"{path}: field {'.'.join(loc) or '(file)'}: {msg}")
         raise CourseError("\n".join(dict.fromkeys(lines))) from None
 
