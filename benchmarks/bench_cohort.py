@@ -7,7 +7,8 @@ of students of varying ability (:func:`partnership.grader.cohort.random_class`: 
 widget items, the typed items and the written item, as the exchange leaves a submission), then,
 for each number of ``--workers``, autogrades them all into a fresh PostgreSQL database, the
 students split between that many ``nbgrader autograde`` processes running at once (each takes the
-students whose ids match its glob), and prints the seconds in all and per submission. It checks
+students whose ids match its glob), and prints the seconds in all and per submission, and the CPU seconds the autograde processes
+used (steadier than wall time on a shared machine; PostgreSQL's own CPU is not in it). It checks
 that every submission got a score and that the total is the same for every worker count.
 
 PostgreSQL: ``--db-url`` (a server you give, whose user may create databases), else a throwaway
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,6 +114,7 @@ def main(argv=None) -> int:
                     raise SystemExit(r.stderr[-2000:])
                 shutil.rmtree(course / "autograded", ignore_errors=True)
                 load = os.getloadavg()[0]
+                cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 procs = [subprocess.Popen(
                     [sys.executable, "-m", "nbgrader", "autograde", "empathy", "--student", g,
@@ -120,6 +123,8 @@ def main(argv=None) -> int:
                     text=True) for g in _globs(w, args.students)]
                 errs = [p.communicate()[1] for p in procs]
                 dt = time.perf_counter() - t0
+                cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
                 if any(p.returncode for p in procs):
                     raise SystemExit("autograde failed:\n" + "\n".join(e[-1500:] for e in errs))
                 from nbgrader.api import Gradebook
@@ -128,7 +133,9 @@ def main(argv=None) -> int:
                     graded = [s for s in subs if s.notebooks]
                     totals[w] = round(sum(s.code_score for s in graded), 4)
                 print(f"workers {w}: {dt:7.1f} s in all, {dt / args.students * 1000:6.1f} ms per "
-                      f"submission, {len(graded)} graded (load average at start {load:.1f})")
+                      f"submission; CPU of the autograde processes {cpu:.1f} s "
+                      f"({cpu / args.students * 1000:.1f} ms per submission); {len(graded)} graded "
+                      f"(load average at start {load:.1f})")
             if len(set(totals.values())) != 1:
                 raise SystemExit(f"the workers disagree on the class's total: {totals}")
             print(f"class total {next(iter(totals.values())):g} autograded points, the same "
