@@ -31,7 +31,10 @@ def add_user(name: str, home) -> None:
 
 def remove_user(name: str) -> None:
     if subprocess.run(["id", name], capture_output=True).returncode == 0:
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+        # this test's user: any process left running as it was started by the test
+        pids = subprocess.run(["pgrep", "-u", name], capture_output=True, text=True).stdout
+        for pid in pids.split():
+            subprocess.run(["kill", "-KILL", pid], capture_output=True)
         subprocess.run(["userdel", "--force", "--remove", name], capture_output=True)
         subprocess.run(["groupdel", name], capture_output=True)
 
