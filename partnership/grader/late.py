@@ -21,7 +21,7 @@ from __future__ import annotations
 from nbgrader.api import Gradebook
 from nbgrader.plugins import BasePlugin
 from nbgrader.preprocessors import AssignLatePenalties, NbGraderPreprocessor
-from traitlets import Type
+from traitlets import List, Type
 
 from partnership.grader.course import CourseError, load_course, penalty_for
 
@@ -85,6 +85,11 @@ def final_penalty(root, assignment: str, submission, raw_score: float) -> float:
 class FinalLatePenalty(NbGraderPreprocessor):
     """For ``generate_feedback``, before nbgrader's ``GetGrades``: store the late penalty worked out
     from the final score (written answers marked), as the exports give it."""
+
+    # nbconvert's HTML exporter configures this on every feedback preprocessor; declared (as in
+    # nbgrader's GetGrades) so that feedback runs without a "not recognized" warning
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml",
+                                  "image/png", "image/jpeg", "text/plain"]).tag(config=True)
 
     def preprocess(self, nb, resources):
         meta = resources["nbgrader"]
