@@ -1,1 +1,0 @@
-"""One module per ``partnership`` subcommand (see partnership.cli.COMMANDS)."""
