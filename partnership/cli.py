@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "code a written response to a client statement and suggest how to improve it"),
     "coach-eval": ("partnership.commands.coach_eval",
                    "score the reflection coach against expert codes in an AnnoMI-format CSV"),
+    "labs": ("partnership.commands.labs",
+             "copy the practice labs into a folder of your own and open them in JupyterLab"),
     "assignment": ("partnership.commands.assignment",
                    "build a graded assignment from a bank, check it, file a submission, report "
                    "grading problems"),

@@ -41,6 +41,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
     os.environ.setdefault(_v, "1")
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -58,8 +59,7 @@ sys.path.insert(0, str(REPO))
 
 from partnership.coach import metrics, raters  # noqa: E402
 from partnership.coach.annomi import MAIN_CODES, read_items  # noqa: E402
-from partnership.coach.rules import (adjust, adjust_reflection,  # noqa: E402
-                                     input_type_cue)
+from partnership.coach.noise import KINDS, typing_noise  # noqa: E402
 from partnership.coach.features import (BLOCK_WEIGHTS, HASH_BITS, N_FEATURES,  # noqa: E402
                                          featurize)
 
@@ -88,7 +88,7 @@ def load(data: Path):
     for it in items:
         it.sub = subs.get((it.transcript_id, it.utterance_id), {})
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (simple, full)}
-    return items, digests, full_info["codings"]
+    return items, digests, full_info
 
 
 def load_typed(folder: Path = TYPED_DIR):
@@ -102,6 +102,30 @@ def load_typed(folder: Path = TYPED_DIR):
         items += its
         digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return items, digests
+
+
+# Typing noise (partnership/coach/noise.py): learners leave out question marks, capitals and
+# apostrophes. Every typed training response gets a noisy copy of each kind that changes it,
+# so that no single character decides a code. Copies keep their original's domain and
+# transcript, so the cross-validation never trains on a copy of a test utterance. (AnnoMI's
+# utterances can get copies too, NOISE_ANNOMI; measured, they cost the CV, so they are off.)
+NOISE_KINDS = KINDS
+NOISE_ANNOMI = False   # AnnoMI copies cost the CV 0.01 kappa (model card); typed copies do not
+NOISE_TYPED = True
+TYPED_NOISE_KINDS = KINDS  # every kind: one copy of each that changes the text
+
+
+def noisy_copies(items, kinds=(None,)):
+    out = []
+    for it in items:
+        seen = set()
+        for kind in kinds:
+            t = typing_noise(it.text, kind)
+            if t is not None and t not in seen:
+                seen.add(t)
+                out.append(dataclasses.replace(it, text=t,
+                                               utterance_id=f"{it.utterance_id}~{kind or 'noise'}"))
+    return out
 
 
 def matrix(items, typed=()):
@@ -147,16 +171,6 @@ def fit(X, y, classes, C, class_weight):
     return q, scale.astype(np.float32), bias.astype(np.float32)
 
 
-def proba(X, q, scale, b):
-    z = np.asarray(X @ (q.astype(np.float32) * scale[:, None]).T) + b
-    if z.shape[1] == 1:
-        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
-        return np.stack([1 - p1, p1], axis=1)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def sub_targets(items, col, classes):
     idx = [i for i, it in enumerate(items) if it.sub.get(col) in classes]
     return np.asarray(idx, dtype=np.int64), np.asarray([items[i].sub[col] for i in idx])
@@ -167,37 +181,62 @@ def _with(X, idx, Xt, rows):
     return sp.vstack([X[idx], Xt[rows]]).tocsr()
 
 
-def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None):
-    y = np.asarray([it.main for it in items])
+def plain_model(arrays: dict, cols, meta: dict):
+    """The plain-Python ``Model`` that learners run, built from a fit's NumPy arrays."""
+    from array import array
+
+    from partnership.coach.model import model_from_arrays
+    codes = {np.dtype(np.int8): "b", np.dtype(np.float32): "f", np.dtype(np.int32): "i"}
+    plain = {k: (v.shape, array(codes[v.dtype], v.tobytes())) for k, v in arrays.items()}
+    plain["cols"] = ((len(cols),), array("i", np.asarray(cols, np.int32).tobytes()))
+    plain["meta"] = meta
+    return model_from_arrays(plain, "cross-validation fold")
+
+
+def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None, cols=None, n_orig=None):
+    """``items`` (rows of ``X``): AnnoMI's utterances, the first ``n_orig`` of them, then any
+    noisy copies, which are only ever trained on, in the folds that train on their transcript.
+    Scored on the original utterances of each fold's test transcripts."""
+    from partnership.coach.predict import predict, subcode_for
+    n_orig = len(items) if n_orig is None else n_orig
+    y_all = np.asarray([it.main for it in items])
     typed = list(typed)
     Xt = Xt if Xt is not None else sp.csr_matrix((0, X.shape[1]))
     yt = np.asarray([it.main for it in typed], dtype=object)
     all_t = np.arange(len(typed))
-    groups = np.asarray([it.transcript_id for it in items])
+    groups_all = np.asarray([it.transcript_id for it in items])
+    copies = np.arange(n_orig, len(items))
+    full_items, items = items, items[:n_orig]
+    y, groups = y_all[:n_orig], groups_all[:n_orig]
     pred = np.empty(len(items), dtype=object)
     sub_pred = {h: np.empty(len(items), dtype=object) for h in HEADS}
-    for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+    meta = {"classes": {"main": list(MAIN_CODES), **{h: list(v[1]) for h, v in HEADS.items()}},
+            "data": {"typed_copy_offset": N_FEATURES}}
+    for train, test in GroupKFold(n_splits=folds).split(X[:n_orig], y, groups):
         assert not set(groups[train]) & set(groups[test])
-        q, s, b = fit(_with(X, train, Xt, all_t), np.concatenate([y[train], yt]),
-                      MAIN_CODES, MAIN_C, MAIN_CLASS_WEIGHT)
-        P = proba(X[test], q, s, b)
-        for row, i in zip(P, test):  # the same post-model rule as analyse() and coach-eval
-            p = adjust(dict(zip(MAIN_CODES, row)), items[i].text)
-            pred[i] = max(p, key=p.get)
+        train_groups = set(groups[train])
+        train = np.concatenate([train, [i for i in copies if groups_all[i] in train_groups]])
+        train = train.astype(np.int64)
+        arrays = {}
+        arrays["main_W"], arrays["main_scale"], arrays["main_b"] = fit(
+            _with(X, train, Xt, all_t), np.concatenate([y_all[train], yt]), MAIN_CODES, MAIN_C,
+            MAIN_CLASS_WEIGHT)
         for h, (col, classes, C, cw) in HEADS.items():
-            tr = [i for i in train if items[i].sub.get(col) in classes]
+            tr = [i for i in train if full_items[i].sub.get(col) in classes]
             tt = [i for i, it in enumerate(typed) if it.sub.get(col) in classes]
-            ytr = np.asarray([items[i].sub[col] for i in tr] + [typed[i].sub[col] for i in tt])
-            q, s, b = fit(_with(X, tr, Xt, tt), ytr, classes, C, cw)
-            P = proba(X[test], q, s, b)
-            if h == "reflection":  # the same nudge as analyse() and coach-eval
-                P = np.asarray([[a[c] for c in classes] for a in (
-                    adjust_reflection(dict(zip(classes, row)), items[i].text, items[i].client)
-                    for row, i in zip(P, test))])
-            sub_pred[h][test] = np.asarray(classes)[P.argmax(1)]
-            if h == "input":  # the wording cues win over this head, as in analyse()
-                for i in test:
-                    sub_pred[h][i] = input_type_cue(items[i].text) or sub_pred[h][i]
+            ytr = np.asarray([full_items[i].sub[col] for i in tr]
+                             + [typed[i].sub[col] for i in tt])
+            arrays[f"{h}_W"], arrays[f"{h}_scale"], arrays[f"{h}_b"] = fit(
+                _with(X, tr, Xt, tt), ytr, classes, C, cw)
+        model = plain_model(arrays, cols, meta)
+        # the one decision learners get (partnership.coach.predict), read as speech
+        for i in test:
+            it = items[i]
+            p = predict(it.text, it.client, typed=False, model=model)
+            pred[i] = p.code
+            for h, code in (("question", "question"), ("reflection", "reflection"),
+                            ("input", "therapist_input")):
+                sub_pred[h][i] = subcode_for(code, p.heads, it.text, it.client)[0]
     yt, yp = list(y), list(pred)
     f1 = metrics.f1_scores(yt, yp, MAIN_CODES)
     out = {
@@ -226,7 +265,14 @@ def cross_validate(items, X, folds=5, codings=None, typed=(), Xt=None):
     # like for like: the coach's CV codes against each expert, beside expert-with-expert
     # agreement, on the utterances that several experts coded (raters.py says why)
     by_key = {(it.transcript_id, it.utterance_id): p for it, p in zip(items, pred)}
-    out["experts"] = raters.compare(codings or {}, by_key, MAIN_CODES)
+    info = codings or {}
+    out["experts"] = raters.compare(info.get("codings", {}), by_key, MAIN_CODES)
+    # the same for the two-way sub-codes, against the experts' own sub-labels
+    out["experts_subcodes"] = {}
+    for h, col in (("question", "question_subtype"), ("reflection", "reflection_subtype")):
+        keyed = {(it.transcript_id, it.utterance_id): p for it, p in zip(items, sub_pred[h])}
+        out["experts_subcodes"][h] = raters.compare_subcodes(
+            info.get("sub_codings", {}).get(col, {}), keyed, HEADS[h][1])
     return out
 
 
@@ -241,16 +287,23 @@ def main(argv=None) -> int:
         print(f"AnnoMI data not found in {args.data}", file=sys.stderr)
         return 2
     t0 = time.time()
-    items, digests, codings = load(args.data)
+    items, digests, full_info = load(args.data)
     typed, typed_digests = load_typed()
+    n_orig = len(items)
+    n_typed = len(typed)
+    if NOISE_ANNOMI:
+        items = items + noisy_copies(items)
+    if NOISE_TYPED:
+        typed = typed + noisy_copies(typed, TYPED_NOISE_KINDS)
     X, Xt, cols = matrix(items, typed)
-    print(f"{len(items)} therapist utterances from "
-          f"{len({it.transcript_id for it in items})} transcripts, {len(typed)} typed "
-          f"responses; {X.nnz + Xt.nnz} non-zeros; features in {time.time() - t0:.1f}s")
+    print(f"{n_orig} therapist utterances from "
+          f"{len({it.transcript_id for it in items})} transcripts, {n_typed} typed "
+          f"responses, {len(items) - n_orig + len(typed) - n_typed} noisy copies; "
+          f"{X.nnz + Xt.nnz} non-zeros; features in {time.time() - t0:.1f}s")
     cv = None
     if not args.no_cv:
         t1 = time.time()
-        cv = cross_validate(items, X, args.folds, codings, typed, Xt)
+        cv = cross_validate(items, X, args.folds, full_info, typed, Xt, cols, n_orig)
         print(f"Transcript-grouped {args.folds}-fold CV ({time.time() - t1:.1f}s):")
         print(f"  kappa {cv['kappa']:.3f}   macro-F1 {cv['macro_f1']:.3f}   "
               f"accuracy {cv['accuracy']:.3f}")
@@ -260,6 +313,10 @@ def main(argv=None) -> int:
               f"{cv['reflection_kappa']:.3f}   input kappa {cv['input_kappa']:.3f}")
         for line in raters.describe(cv["experts"], who="coach (CV)"):
             print("  " + line)
+        for h, name in (("question", "open/closed"), ("reflection", "simple/complex")):
+            for line in raters.describe_subcodes(cv["experts_subcodes"][h], name,
+                                                 who="coach (CV)"):
+                print("  " + line)
     everything = items + typed
     XA = sp.vstack([X, Xt]).tocsr()
     y = np.asarray([it.main for it in everything])
@@ -275,12 +332,16 @@ def main(argv=None) -> int:
         counts[h] = {c: int((t == c).sum()) for c in cls}
     # MITI's "Affirm": AnnoMI's codes have no place for it, so this head learns from the typed
     # responses coded other alone (affirmation, or any other "other")
+    # Trained on the shared columns only (the typed-only copies zeroed): the head learns from
+    # typed text alone, so a typed-only copy would just split each weight in two, and the
+    # average of the model's two views (model.py) would halve the head's evidence.
     idx = [i for i, it in enumerate(typed) if it.main == "other"]
     if idx:
         t = np.asarray(["affirmation" if typed[i].sub.get("other_subtype") == "affirmation"
                         else "none" for i in idx])
+        shared = sp.diags((cols < N_FEATURES).astype(np.float64))
         arrays["affirm_W"], arrays["affirm_scale"], arrays["affirm_b"] = fit(
-            Xt[idx], t, AFFIRM_CLASSES, 1.0, None)
+            (Xt[idx] @ shared).tocsr(), t, AFFIRM_CLASSES, 1.0, None)
         classes["affirm"] = list(AFFIRM_CLASSES)
         counts["affirm"] = {c: int((t == c).sum()) for c in AFFIRM_CLASSES}
     # Weights are stored for the occupied hashed columns only (``cols``); every other column
@@ -298,8 +359,11 @@ def main(argv=None) -> int:
         "data": {"source": "AnnoMI training split (../shared/data/annomi)",
                  "sha256": digests,
                  "typed": {"source": "scripts/coach_typed/*.yml (the course's own typed "
-                                     "responses)", "n": len(typed), "sha256": typed_digests},
-                 "typed_copy_offset": N_FEATURES},
+                                     "responses)", "n": n_typed, "sha256": typed_digests},
+                 "typed_copy_offset": N_FEATURES,
+                 "typing_noise": {"kinds": list(NOISE_KINDS),
+                                  "annomi_copies": len(items) - n_orig,
+                                  "typed_copies": len(typed) - n_typed}},
         "trained_with": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
         "cv": cv,
     }

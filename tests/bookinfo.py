@@ -47,6 +47,26 @@ def chapter_docs() -> list[str]:
     return [d for d in toc_files() if CHAPTER_RE.match(d)]
 
 
+def chapter_pages(doc: str) -> list[str]:
+    """A chapter and its sub-pages: the chapter's own `sections:` in _toc.yml and, for the welcome
+    page (the root, which cannot have sections), the pages in book/ch00/."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [doc]
+
+    def walk(entries):
+        for e in entries or []:
+            if e.get("file") == doc:
+                pages.extend(s["file"] for s in e.get("sections") or [] if "file" in s)
+            walk(e.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    if doc == toc["root"]:
+        folder = doc.split("/")[-1][:4]  # "ch00"
+        pages.extend(d for d in toc_files() if d.startswith(f"book/{folder}/"))
+    return pages
+
+
 def book_sources() -> list[Path]:
     """Every Markdown page of the book that the toc includes."""
     return [source_path(d) for d in toc_files() if source_path(d).suffix == ".md"]

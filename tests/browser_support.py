@@ -32,6 +32,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-sync", "--disable-dev-shm-usage"]
 #: WCAG 2.1 level A and AA rules of axe-core.
 WCAG21AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: WCAG 2.2 level A and AA (adds target size, 2.5.8) on top of 2.1.
+WCAG22AA_TAGS = WCAG21AA_TAGS + ["wcag22a", "wcag22aa"]
+#: What a page of the book may transfer on a first visit (cold cache), in bytes: 1.5 MB.
+#: benchmarks/bench_pages.py prints each page against it; tests/test_browser_book.py checks it.
+PAGE_BUDGET_BYTES = 1_500_000
 
 
 def in_ci() -> bool:
@@ -66,7 +71,7 @@ def require_chromium() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        skip_or_fail("playwright is not installed (pip install -r requirements.txt)")
+        skip_or_fail("playwright is not installed (pip install -r requirements-dev.txt)")
     return exe
 
 
@@ -136,6 +141,14 @@ def build_book(out: Path, src: Path = REPO) -> Path:
     return html
 
 
+def strict_build_or_exit(out: Path) -> Path:
+    """For the benchmark scripts: a strict build in ``out``, or exit with the build's output."""
+    proc, html = strict_build(out)
+    if proc.returncode != 0 or not (html / "index.html").exists():
+        raise SystemExit("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:])
+    return html
+
+
 @contextlib.contextmanager
 def served_book(html: Path | None = None):
     """For the benchmark scripts: ``with served_book(html) as (base_url, html, browser):``, a
@@ -157,8 +170,9 @@ def served_book(html: Path | None = None):
 
 
 def book_pages(html: Path) -> list[str]:
-    """Every HTML page of the book, relative to ``html`` (search and index pages included)."""
-    skip = {"_static", "_sources", "_images", "_sphinx_design_static"}
+    """Every HTML page of the book, relative to ``html`` (search and index pages included; not
+    the JupyterLite site of the in-browser labs under ``lite/``, which the lab pages embed)."""
+    skip = {"_static", "_sources", "_images", "_sphinx_design_static", "lite"}
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                   if not (set(p.relative_to(html).parts) & skip))
 
@@ -223,6 +237,35 @@ class PageWatch:
             lst.clear()
 
 
+def measure_page(browser, url: str, local: str) -> dict:
+    """A first visit to ``url`` in a fresh context (empty cache): bytes transferred (as the
+    network reports them, headers included), load and DOMContentLoaded times, the number of
+    requests and the requests to hosts other than ``local``."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sizes: dict[str, int] = {}
+        cdp.on("Network.loadingFinished",
+               lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        urls: list[str] = []
+        page.on("request", lambda r: urls.append(r.url))
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        timing = page.evaluate("""() => {
+            const n = performance.getEntriesByType('navigation').slice(-1)[0];
+            return {load: n.loadEventEnd - n.startTime,
+                    dom: n.domContentLoadedEventEnd - n.startTime};
+        }""")
+    finally:
+        ctx.close()
+    external = [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(u).netloc != local]
+    return {"bytes": sum(sizes.values()), "load_ms": timing["load"], "dom_ms": timing["dom"],
+            "requests": len(urls), "urls": urls, "external": external}
+
+
 def _served(url: str) -> bool:
     """Whether the local server answers ``url`` with 200 (checked outside the browser)."""
     import urllib.request
@@ -242,7 +285,7 @@ def run_axe(page, tags=WCAG21AA_TAGS) -> list[dict]:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
-        skip_or_fail("axe-playwright-python is not installed (pip install -r requirements.txt)")
+        skip_or_fail("axe-playwright-python is not installed (pip install -r requirements-dev.txt)")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(tags)},
                                        "resultTypes": ["violations"]})
     return results.response["violations"]

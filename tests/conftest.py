@@ -46,3 +46,16 @@ def site(html):
     """Base URL of the book served on 127.0.0.1."""
     with serve(html) as base:
         yield base
+
+
+@pytest.fixture
+def no_model(monkeypatch, tmp_path):
+    """The coach as it runs when its weights cannot be loaded (here, a corrupt model file): the
+    rules fallback. Restored after the test."""
+    import partnership.coach.model as model
+    bad = tmp_path / "coach_model.npz"
+    bad.write_bytes(b"not a zip file")
+    monkeypatch.setattr(model, "MODEL_PATH", bad)
+    monkeypatch.setattr(model, "_MODEL", None)
+    monkeypatch.setattr(model, "_LOAD_ERROR", None)
+    return model

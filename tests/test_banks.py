@@ -1,6 +1,7 @@
 """Scenario banks: the shipped banks are valid and sufficient; malformed banks fail clearly."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -296,3 +297,49 @@ def test_check_banks_console_script():
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "empathy" in r.stdout
+
+
+def test_practice_items_follow_an_edited_bank_in_a_running_session(tmp_path, monkeypatch):
+    """The cache is keyed on the bank files' names, sizes and times: an instructor's edit (or a
+    new or removed file) shows at the next call, without restarting the kernel."""
+    import shutil
+
+    import partnership.learner.items as items_mod
+    import partnership.learner.schema as bs
+    for f in bank_files():
+        shutil.copy(f, tmp_path / f.name)
+    monkeypatch.setattr(items_mod, "BANK_DIR", tmp_path)
+    monkeypatch.setattr(bs, "BANK_DIR", tmp_path)
+    monkeypatch.setattr(items_mod, "_CACHE", {})
+    first = practice_items("empathy")[0]
+    assert practice_items("empathy")[0] is first            # cached while nothing changes
+    bank = tmp_path / "empathy.yml"
+    text = bank.read_text(encoding="utf-8")
+    assert first.prompt in text
+    bank.write_text(text.replace(first.prompt, "Which response is the most empathic one here?",
+                                 1), encoding="utf-8")
+    assert practice_items("empathy")[0].prompt == "Which response is the most empathic one here?"
+    write_bank(tmp_path, GOOD["choice"], name="empathy-extra.yml")
+    assert "emp-901" in {i.id for i in practice_items("empathy")}
+    (tmp_path / "empathy-extra.yml").unlink()
+    assert "emp-901" not in {i.id for i in practice_items("empathy")}
+    bank.write_text(text.replace("skill: empathy", "skill: kindness", 1), encoding="utf-8")
+    with pytest.raises(BankError, match="empathy.yml"):
+        practice_items("empathy")
+
+
+def test_without_yaml_banks_the_validated_bundle_is_read(tmp_path, monkeypatch):
+    """The in-browser labs have no YAML files and no pydantic: they read the JSON bundle the
+    build wrote from the same banks, and get the same items."""
+    import partnership.learner.items as items_mod
+    want = practice_items()
+    items_mod.write_bundle(tmp_path / "practice.json", want, {})
+    monkeypatch.setattr(items_mod, "BANK_DIR", tmp_path)
+    monkeypatch.setattr(items_mod, "BUNDLE", tmp_path / "practice.json")
+    monkeypatch.setattr(items_mod, "_CACHE", {})
+    assert practice_items() == want
+    data = json.loads((tmp_path / "practice.json").read_text())
+    data["items"][0]["colour"] = "red"
+    (tmp_path / "practice.json").write_text(json.dumps(data))
+    with pytest.raises(BankError, match=f"item {want[0].id}, field colour"):
+        practice_items()

@@ -47,7 +47,9 @@ def jupyterlab(tmp_path_factory):
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
            "--LabApp.news_url=None",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.expose_app_in_browser=True"]
+           "--LabApp.expose_app_in_browser=True",
+           # as `partnership labs` starts it: lab output and widget state are never saved
+           "--ContentsManager.pre_save_hook=partnership.commands.labs.strip_live_outputs"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and containers run as root
     log = open(home / "jupyterlab.log", "w")  # noqa: SIM115 - closed in finally
@@ -150,8 +152,11 @@ def _drive(page, jupyterlab):
         time.sleep(0.2)
     attempts = _saved(jupyterlab["work"])
     assert attempts, "no attempt in the saved-answer file"
-    assert attempts[-1]["answer"] == 1, attempts[-1]
     item_id = attempts[-1]["item"]
+    # options are shown shuffled; what is saved is the index, as written, of the option shown B
+    from partnership.learner.schema import display_order, practice_items
+    n = len(next(i for i in practice_items() if i.id == item_id).options)
+    assert attempts[-1]["answer"] == display_order(item_id, n)[1], attempts[-1]
 
     # Restart the kernel, run everything again: the answer comes back.
     _command(page, "notebook:restart-run-all")
@@ -166,6 +171,22 @@ def _drive(page, jupyterlab):
     assert radios.nth(1).is_checked(), "the saved answer was not restored into the widget"
     assert "Restored from your saved answers" in item.locator("[role=status]").inner_text()
     assert _saved(jupyterlab["work"])[-1]["item"] == item_id
+
+    # Save the notebook: the lab cell's live output and the widget state are not stored, so
+    # a fresh kernel later shows the cell ready to run, not "model not found"
+    path = jupyterlab["work"] / NOTEBOOK
+    before = path.stat().st_mtime_ns
+    _command(page, "docmanager:save")
+    deadline = time.monotonic() + 20
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert path.stat().st_mtime_ns != before, "the notebook was not saved"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    lab_cells = [c for c in nb["cells"]
+                 if "partnership-lab" in c.get("metadata", {}).get("tags", [])]
+    assert lab_cells and all(c["outputs"] == [] and c["execution_count"] is None
+                             for c in lab_cells)
+    assert "widgets" not in nb["metadata"]
     assert not errors, errors
 
 
@@ -232,5 +253,18 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         feedback = item.locator("[role=status]")
         feedback.wait_for(timeout=20_000)
         assert re.search(r"Correct|Not quite|Partly right", feedback.inner_text())
+
+        # JupyterLab's single-key notebook shortcuts do nothing from inside the lab: with an
+        # option focused, "b" would insert a cell and "d d" delete the lab's cell
+        page.locator(f"{SHOWN_LAB}[data-lm-suppress-shortcuts]").first.wait_for(
+            timeout=10_000)
+        cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+        before = cells.count()
+        radios.first.focus()
+        for key in ("b", "a", "d", "d", "x"):
+            page.keyboard.press(key)
+        page.wait_for_timeout(500)
+        assert cells.count() == before
+        assert page.locator(SHOWN_LAB).count() == 1
     finally:
         ctx.close()

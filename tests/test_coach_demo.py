@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import html as html_mod
 import json
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def test_built_site_ships_the_coach_and_loads_it_only_where_needed(built_book):
     assert "partnership/coach/coach_model.npz" in shipped
     for rel in manifest["files"]:
         assert _sha(out / rel) == _sha(coachdemo.PACKAGE.parent / rel), rel
-        assert _sha(out / rel).startswith(manifest["sha256"][rel]), rel
+        assert _sha(out / rel) == manifest["sha256"][rel], rel
     # no graded-exercise solution or hidden test anywhere in the published site
     for f in html.rglob("*"):
         if f.is_file() and f.suffix in (".html", ".js", ".py", ".json", ".txt"):
@@ -79,6 +78,11 @@ CASES = [
     ("That took real determination.", "I've not had a drink for two weeks."),
     # an ampersand and angle brackets are shown as typed, never as markup or entities
     ("So work & home both pull at you.", "Work & home <both> pull at me, and I'm worn out."),
+    # a directive is named as advice, never praised as a reflection
+    ("He's abusive and you need to leave him now.",
+     "He says sorry every time, and then it starts again. I don't know why I stay."),
+    # nothing written: no code, no score, a prompt to write something
+    ("   ", None),
 ]
 
 
@@ -115,10 +119,14 @@ def test_coach_in_the_page_by_keyboard(site, browser):
             arg=[".coach-demo-result", before], timeout=120_000)
         want = analyse(response, client if client is not None else default_client)
         text = result.inner_text()
-        assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
-        assert html_mod.unescape(want.feedback) in text, text
+        assert want.feedback in text, text  # plain text, shown as text
         assert "&amp;" not in text and "&lt;" not in text
-        assert f"HRQ-style score {want.hrq_score} of 5" in text
+        if want.coded:
+            assert f"The coach's code: {describe_code(want.code, want.subcode)}" in text, text
+            assert f"HRQ-style score {want.hrq_score} of 5" in text
+            assert "well done" not in text.lower() or want.code != "therapist_input"
+        else:
+            assert "Nothing to code yet" in text and "HRQ" not in text, text
         assert status.inner_text().startswith("Done"), status.inner_text()
     assert not watch.problems(), watch.problems()  # same-site requests only, none failed
     fetched = [r.url for r in watch.requests]
@@ -149,3 +157,27 @@ def test_without_javascript_the_form_sends_nothing(site, browser):
     page.wait_for_timeout(300)
     assert not any("private" in u for u in urls + [page.url]), urls
     ctx.close()
+
+
+@pytest.mark.browser
+@pytest.mark.book
+@pytest.mark.slow
+def test_a_tampered_coach_file_is_refused(site, browser):
+    """Each coach file is checked against the SHA-256 in the manifest, and the manifest against
+    the hash in the page: a changed rules.py never runs."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.route("**/coach-py/partnership/coach/rules.py*", lambda route: route.fulfill(
+            status=200, content_type="text/x-python", body="raise SystemExit('tampered')\n"))
+        page.goto(f"{site}/{PAGE}")
+        page.fill("form.coach-demo textarea[name=response]", "You feel torn.")
+        page.click("form.coach-demo button")
+        status = page.locator("form.coach-demo [role=status]")
+        page.wait_for_function("() => /could not run/.test(document.querySelector("
+                               "'form.coach-demo [role=status]').textContent)",
+                               timeout=120_000)
+        assert "rules.py does not match its checksum" in status.inner_text()
+        assert page.inner_text("form.coach-demo .coach-demo-result") == ""
+    finally:
+        ctx.close()

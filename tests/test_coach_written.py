@@ -23,12 +23,19 @@ coders) check the use the coach is built for:
   been read, but several variants of the typed-trained model were scored on it, so it is no
   longer clean;
 - ``coach_written_heldout5.yml`` (120, in a trainee's informal typing style) was written blind
-  and scored once with the model before typed training, once with a first typed-trained model
-  and once with the shipped one (chosen on the development sets, not on it); never read.
+  and scored once with the model before typed training, once with a first typed-trained model,
+  once with the session-3 model and once with the issue-14 model (each chosen on the
+  development sets and AnnoMI, not on it); never read.
   Its floors below are checked on every test run, so a failing floor would say a little about
   it: write a fresh set before trusting it again after such a failure.
+- ``coach_written_heldout6.yml`` (206, 121 informal) was written and coded blind by a separate
+  helper with no access to the project, before issue 14's coach ran on it; scored once with
+  that coach (model card). Only its as-typed floor is checked here.
 
 None of these sets is training data: the typed training sets are ``scripts/coach_typed/``.
+Each set is also scored as learners often type (``--typing-noise lower_no_punctuation``: lower
+case, no question marks, apostrophes or other punctuation), so that a coach leaning on a
+question mark or a capital letter fails here.
 
 The floors sit below the figures measured when the rules were fixed (README, model card), so
 a change that makes the coach worse at its real job fails here.
@@ -51,15 +58,25 @@ FLOORS = {  # file -> (accuracy, kappa) floors
     "coach_written_heldout2.yml": (0.93, 0.91),
     "coach_written_affirmations.yml": (0.86, 0.77),
     "coach_written_heldout3.yml": (0.95, 0.94),
-    "coach_written_heldout4.yml": (0.87, 0.83),
-    "coach_written_heldout5.yml": (0.80, 0.74),
+    "coach_written_heldout4.yml": (0.92, 0.90),
+    "coach_written_heldout5.yml": (0.82, 0.76),
+    "coach_written_heldout6.yml": (0.82, 0.75),
+}
+NOISY_FLOORS = {  # the same sets typed in lower case with no punctuation at all
+    "coach_written_responses.yml": (0.95, 0.93),
+    "coach_written_heldout.yml": (0.93, 0.91),
+    "coach_written_heldout2.yml": (0.94, 0.92),
+    "coach_written_affirmations.yml": (0.84, 0.73),
+    "coach_written_heldout3.yml": (0.93, 0.91),
+    "coach_written_heldout4.yml": (0.90, 0.87),
+    "coach_written_heldout5.yml": (0.79, 0.72),
 }
 
 
 @functools.cache
-def scores(name: str) -> dict:
+def scores(name: str, noise: str | None = None) -> dict:
     """coach-eval's figures for one set, computed once for all the tests that read them."""
-    return evaluate(DATA / name)
+    return evaluate(DATA / name, noise)
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -81,11 +98,20 @@ def test_coach_on_written_responses(name):
     assert res["kappa"] >= kappa_floor, res
 
 
+@pytest.mark.parametrize("name", sorted(NOISY_FLOORS))
+def test_coach_on_written_responses_typed_without_punctuation(name):
+    res = scores(name, "lower_no_punctuation")
+    acc_floor, kappa_floor = NOISY_FLOORS[name]
+    assert res["typing_noise"] == "lower_no_punctuation"
+    assert res["accuracy"] >= acc_floor, res
+    assert res["kappa"] >= kappa_floor, res
+
+
 @pytest.mark.parametrize("name, floor", [("coach_written_responses.yml", 0.9),
                                          ("coach_written_heldout2.yml", 0.9),
                                          ("coach_written_affirmations.yml", 0.85),
                                          ("coach_written_heldout3.yml", 0.9),
-                                         ("coach_written_heldout4.yml", 0.65),
+                                         ("coach_written_heldout4.yml", 0.75),
                                          ("coach_written_heldout5.yml", 0.4)])
 def test_coach_recognises_affirmations(name, floor):
     res = scores(name)

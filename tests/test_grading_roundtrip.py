@@ -286,8 +286,14 @@ def test_assignment_check_passes_a_good_bank_and_names_a_leak(tmp_path):
 
 
 def test_wheel_and_learner_install_hold_no_keys(tmp_path):
+    src = tmp_path / "src"                 # build from a copy: setuptools writes build/ in-tree
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "partnership", src / "partnership",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                          "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+                          "-q", "-w", str(tmp_path), str(src)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     wheel = next(tmp_path.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()

@@ -11,17 +11,26 @@
   let coach = null; // a promise of the Python function, shared by every form on the page
 
   const PY = [
-    "import html, json, sys",
+    "import json, sys",
     "sys.path.insert(0, '/home/pyodide/coach-py')",
     "from partnership.coach import analyse, describe_code",
     "def _coach(response, client):",
     "    r = analyse(response, client)",
-    // the feedback is HTML-escaped for the notebook widgets; this page inserts it as text
-    "    return json.dumps({'code': describe_code(r.code, r.subcode),",
-    "                       'confidence': r.confidence, 'feedback': html.unescape(r.feedback),",
+    // the feedback is plain text; show() puts it in the page as text, never as HTML
+    "    return json.dumps({'coded': r.coded, 'code': describe_code(r.code, r.subcode),",
+    "                       'confidence': r.confidence, 'feedback': r.feedback,",
     "                       'hrq': r.hrq_score, 'source': r.source})",
     "_coach",
   ].join("\n");
+
+  async function sha256(bytes) {
+    if (!(window.crypto && crypto.subtle)) {
+      throw new Error("this page is not served securely (https), so the coach's files " +
+                      "cannot be checked");
+    }
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return Array.from(digest, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
 
   async function load(form) {
     const pyodideURL = new URL(form.dataset.pyodide, staticURL);
@@ -30,13 +39,21 @@
     const py = await loadPyodide({ indexURL: pyodideURL.href });
     const listing = await fetch(new URL("manifest.json", coachURL), { cache: "no-cache" });
     if (!listing.ok) throw new Error("could not load the coach (HTTP " + listing.status + ")");
-    const manifest = await listing.json();
+    const listed = new Uint8Array(await listing.arrayBuffer());
+    if (await sha256(listed) !== form.dataset.manifestSha256) {
+      throw new Error("the coach's list of files does not match this page");
+    }
+    const manifest = JSON.parse(new TextDecoder().decode(listed));
     for (const rel of manifest.files) {
-      const resp = await fetch(new URL(rel + "?v=" + manifest.sha256[rel], coachURL));
+      const want = manifest.sha256[rel];
+      const resp = await fetch(new URL(rel + "?v=" + want.slice(0, 16), coachURL));
       if (!resp.ok) throw new Error("could not load " + rel + " (HTTP " + resp.status + ")");
+      const bytes = new Uint8Array(await resp.arrayBuffer());
+      // a file that does not match the book's build (tampered or mixed up) is refused
+      if (await sha256(bytes) !== want) throw new Error(rel + " does not match its checksum");
       const path = "/home/pyodide/coach-py/" + rel;
       py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-      py.FS.writeFile(path, new Uint8Array(await resp.arrayBuffer()));
+      py.FS.writeFile(path, bytes);
     }
     return py.runPython(PY);
   }
@@ -45,9 +62,14 @@
     result.replaceChildren();
     const head = document.createElement("p");
     const strong = document.createElement("strong");
-    strong.textContent = "The coach's code: " + data.code;
-    head.append(strong, " (" + Math.round(100 * data.confidence) + "% sure; HRQ-style score " +
-      data.hrq + " of 5)");
+    if (data.coded) {
+      strong.textContent = "The coach's code: " + data.code;
+      head.append(strong, " (" + Math.round(100 * data.confidence) + "% sure; HRQ-style score " +
+        data.hrq + " of 5)");
+    } else { // nothing written: no code and no score, only a prompt to write something
+      strong.textContent = "Nothing to code yet";
+      head.append(strong);
+    }
     const body = document.createElement("p");
     body.textContent = data.feedback; // text, never HTML: the feedback quotes the client
     result.append(head, body);

@@ -36,7 +36,8 @@ PY_DIR = "coach-py"                          # under _static in the built site
 PACKAGE = Path(partnership.__file__).resolve().parent
 # What the coach needs at run time; nothing else of the package is shipped to the page.
 SHIPPED = ["__init__.py", "coach/__init__.py", "coach/features.py", "coach/model.py",
-           "coach/rules.py", "coach/feedback.py", "coach/summary.py", "coach/coach_model.npz"]
+           "coach/predict.py", "coach/rules.py", "coach/feedback.py", "coach/summary.py",
+           "coach/coach_model.npz"]
 
 DEFAULT_CLIENT = ("I know I should cut down, but after a long shift a drink is the only thing "
                   "that helps me switch off.")
@@ -64,6 +65,7 @@ def visit_html(self, node):
     client = html.escape(node["client"])
     self.body.append(f"""
 <form class="coach-demo" id="{i}" data-pyodide="{PYODIDE_DIR}/" data-coach="{PY_DIR}/"
+ data-manifest-sha256="{hashlib.sha256(manifest_text().encode()).hexdigest()}"
  action="#" onsubmit="return false;">
 <fieldset>
 <legend>Try the reflection coach</legend>
@@ -89,10 +91,7 @@ def _skip(self, node):
     raise nodes.SkipNode
 
 
-def add_script(app, pagename, templatename, context, doctree):
-    """Load the form's script only on the pages that have a form."""
-    if app.env.metadata.get(pagename, {}).get("coach_demo"):
-        app.add_js_file(JS_FILE, loading_method="defer")
+STATIC = Path(__file__).resolve().parents[2] / "book" / "_static"
 
 
 def shipped_files() -> list[Path]:
@@ -104,14 +103,14 @@ def shipped_files() -> list[Path]:
 
 def copy_shipped(out: Path) -> dict[str, str]:
     """Copy the coach's run-time files to ``out/partnership/...``; return each one's path
-    (relative to ``out``) with a short content hash. The page and the WebAssembly test both
-    run exactly this set."""
+    (relative to ``out``) with its SHA-256. The page and the WebAssembly test both run exactly
+    this set."""
     files = {}
     for src in shipped_files():
         rel = Path("partnership") / src.relative_to(PACKAGE)
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out / rel)
-        files[rel.as_posix()] = hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+        files[rel.as_posix()] = hashlib.sha256(src.read_bytes()).hexdigest()
     return files
 
 
@@ -123,17 +122,37 @@ def copy_coach(app, exception):
     if out.exists():
         shutil.rmtree(out)
     # the content hashes let the page ask for each file by version (no stale mix of old and
-    # new modules after the book is rebuilt)
+    # new modules after the book is rebuilt) and refuse a file that does not match (tampered)
     files = copy_shipped(out)
-    (out / "manifest.json").write_text(
-        json.dumps({"version": partnership.__version__, "files": sorted(files),
-                    "sha256": files}, indent=1), encoding="utf-8")
+    text = manifest_text()
+    assert json.loads(text)["sha256"] == files
+    (out / "manifest.json").write_text(text, encoding="utf-8")
+
+
+def manifest_text() -> str:
+    """The manifest of the coach's files; the page carries its SHA-256, so the script can
+    refuse a manifest (and through it any file) that is not the build's."""
+    files = {(Path("partnership") / f.relative_to(PACKAGE)).as_posix():
+             hashlib.sha256(f.read_bytes()).hexdigest() for f in shipped_files()}
+    return json.dumps({"version": partnership.__version__, "files": sorted(files),
+                       "sha256": files}, indent=1)
+
+
+def add_integrity(app, pagename, templatename, context, doctree):
+    """Pages with the form load its script with a subresource-integrity hash."""
+    if app.env.metadata.get(pagename, {}).get("coach_demo"):
+        app.add_js_file(JS_FILE, loading_method="defer", integrity=_sri(STATIC / JS_FILE))
+
+
+def _sri(path: Path) -> str:
+    import base64
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
 def setup(app):
     app.add_node(coach_demo, html=(visit_html, None), latex=(_skip, None),
                  text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
     app.add_directive("coach-demo", CoachDemo)
-    app.connect("html-page-context", add_script)
+    app.connect("html-page-context", add_integrity)
     app.connect("build-finished", copy_coach)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,35 +84,57 @@ def load_evidence(path: str | Path) -> list[Finding]:
     return findings
 
 
-def forest_plot(path: str | Path, ax=None):
-    """Draw r (with 95% CI where the paper gives one) for each relationship factor."""
+DEFAULT_TITLE = "Relationship factors and psychotherapy outcome (2018 meta-analyses)"
+
+
+def forest_plot(path: str | Path, ax=None, title: str = DEFAULT_TITLE):
+    """Draw r (with 95% CI where the paper gives one) for each row of an evidence file.
+
+    ``title`` lets another chapter reuse the plot for its own rows (the alliance across formats).
+
+    Drawn to be read on a phone: a narrow figure (5.4 in) with large type, each row's name and
+    figures written on two lines above its marker rather than squeezed into tick labels, so the
+    text stays legible when a phone shows the figure 340 px wide. The book emits it as SVG for
+    the web and PDF for print (``partnership/book/figures.py``), and the page links it to itself
+    so that it opens full size on a tap.
+    """
     import matplotlib.pyplot as plt
 
     findings = load_evidence(path)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.9 * len(findings) + 1.6), dpi=110)
+        fig, ax = plt.subplots(figsize=(5.4, 1.25 * len(findings) + 1.5))
     else:
         fig = ax.figure
+    xmin, xmax = -0.02, 0.42
     ys = list(range(len(findings)))[::-1]
     for y, f in zip(ys, findings):
         converted = f.metric != "r"
         if f.ci_low is not None:
             ax.errorbar(f.r, y, xerr=[[f.r - f.ci_low], [f.ci_high - f.r]], fmt="none",
-                        ecolor="#1f3b73", elinewidth=2, capsize=5)
-        ax.plot(f.r, y, marker="D" if not converted else "o", markersize=9,
+                        ecolor="#1f3b73", elinewidth=2.2, capsize=6)
+        ax.plot(f.r, y, marker="D" if not converted else "o", markersize=10,
                 markerfacecolor="white" if converted else "#1f3b73", markeredgecolor="#1f3b73",
                 markeredgewidth=2, linestyle="none")
-        ci = f" [{f.ci_low:.3g}, {f.ci_high:.3g}]" if f.ci_low is not None else " (CI not plotted)"
-        shown = f"{f.metric} = {f.reported:.3g}" + (f" (r ~ {f.r:.2f})" if converted else ci)
-        ax.annotate(f"{shown}; {f.k} {f.k_unit}", (f.r, y), xytext=(0, 12),
-                    textcoords="offset points", ha="center", fontsize=9)
+        ci = f" [{f.ci_low:.3g}, {f.ci_high:.3g}]" if f.ci_low is not None else ", no CI plotted"
+        shown = f"{f.metric} = {f.reported:.3g}" + (f" (r \u2248 {f.r:.2f})" if converted else ci)
+        # a white box, so the line at zero does not run through the words
+        box = {"facecolor": "white", "edgecolor": "none", "pad": 1.5}
+        ax.text(xmin + 0.005, y + 0.62, f.construct, fontsize=12, fontweight="bold",
+                ha="left", va="bottom", bbox=box)
+        ax.text(xmin + 0.005, y + 0.22, f"{shown}; {f.k} {f.k_unit}", fontsize=10.5,
+                ha="left", va="bottom", bbox=box)
     ax.axvline(0, color="#555555", linewidth=1)
-    ax.set_yticks(ys, [f.construct for f in findings])
-    ax.set_xlim(-0.05, 0.45)
-    ax.set_ylim(-0.7, len(findings) - 0.3)
-    ax.set_xlabel("Correlation with client outcome (r); filled diamond = reported as r, "
-                  "open circle = converted", fontsize=9)
-    ax.set_title("Relationship factors and psychotherapy outcome (2018 meta-analyses)")
+    ax.set_yticks([])
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(-0.45, len(findings) + 0.1)
+    ax.set_xticks([0, 0.1, 0.2, 0.3, 0.4])
+    ax.tick_params(axis="x", labelsize=11)
+    ax.set_xlabel("Correlation with client outcome (r)\nfilled diamond: reported as r; "
+                  "open circle: converted", fontsize=10.5)
+    # a long title wraps, so that it fits the narrow figure
+    ax.set_title(textwrap.fill(title, 46), fontsize=12.5)
     ax.grid(axis="x", linestyle=":", alpha=0.6)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig

@@ -14,124 +14,103 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .features import MAX_CHARS
+from .predict import CODES, Prediction, bounded, predict, subcode_for  # noqa: F401
 from .summary import plot_session, session_summary
 
-__all__ = ["analyse", "describe_code", "CoachResult", "session_summary", "plot_session"]
-
-CODES = ("question", "reflection", "therapist_input", "other")
-AFFIRM_MIN_WORDS = 4
+__all__ = ["analyse", "describe", "describe_code", "predict", "CoachResult", "MAX_CHARS",
+           "session_summary", "plot_session"]
 
 
 @dataclass(frozen=True)
 class CoachResult:
-    code: str                       # 'question' | 'reflection' | 'therapist_input' | 'other'
+    code: str | None                # 'question' | 'reflection' | 'therapist_input' | 'other';
+                                    # None when nothing was written (no code, no score)
     subcode: str | None             # 'open'|'closed' | 'simple'|'complex' |
                                     # 'information'|'advice'|'negotiation'|'options' |
-                                    # 'affirmation' (an "other" that affirms) | None
-    confidence: float               # probability of ``code``, 0..1
-    probabilities: dict             # code -> probability (sums to 1)
+                                    # 'affirmation'|'reassurance'|'confrontation'|
+                                    # 'self-disclosure' (an "other") | None
+    confidence: float               # probability of ``code``, 0..1 (0 with no code)
+    probabilities: dict             # code -> probability (sums to 1; empty with no code)
     feedback: str                   # plain text: kind, specific, actionable, says how sure
-    hrq_score: int                  # HRQ-style suggested score, 1..5
+    hrq_score: int | None           # HRQ-style suggested score, 1..5 (None with no code)
     roadblocks: list = field(default_factory=list)   # e.g. ['advice', 'reassurance']
     subcode_probabilities: dict = field(default_factory=dict)
-    source: str = "model"           # 'model' (trained weights) or 'rules' (fallback)
+    source: str = "model"           # 'model' (trained weights), 'rules' (fallback), 'none'
+    truncated: bool = False         # the response was longer than MAX_CHARS: read in part
+    note: str | None = None         # what the learner must know first (e.g. the cut)
+
+    @property
+    def coded(self) -> bool:
+        """False when there was nothing to code (empty or whitespace-only input)."""
+        return self.code is not None
 
 
-def describe_code(code: str, subcode: str | None) -> str:
-    """The code in words: "complex reflection", "open question", "therapist input (advice)"."""
-    names = {"question": "question", "reflection": "reflection",
-             "therapist_input": "therapist input", "other": "other"}
-    base = names.get(code, code)
+_NAMES = {"question": "question", "reflection": "reflection",
+          "therapist_input": "therapist input", "other": "other"}
+
+
+def describe_code(code: str | None, subcode: str | None = None) -> str:
+    """The code in words, for every caller (labs, CLI, book, grader notes): "complex
+    reflection", "open question", "therapist input (advice)", "other (affirmation)", and
+    "no code (nothing written)" when there was nothing to code."""
+    if code is None:
+        return "no code (nothing written)"
+    base = _NAMES.get(code, code)
     if subcode and code in ("question", "reflection"):
         return f"{subcode} {base}"
     return f"{base} ({subcode})" if subcode else base
 
 
-def subcode_for(code: str, preds: dict | None, response, client) -> tuple[str | None, dict]:
-    """The sub-code (and the head's probabilities) for ``code``: the model's heads and the
-    wording rules when ``preds`` (``Model.predict``'s output) is given, the rules alone when it
-    is None. Shared by ``analyse`` and ``partnership coach-eval``, which asks for the sub-code of
-    the experts' code whatever the coach's own code is."""
-    from .rules import is_open_question, is_statement_question
-    if code == "question":
-        if is_statement_question(response):  # "I wonder whether...": the wording decides
-            return ("open" if is_open_question(response) else "closed"), {}
-        if preds and "question" in preds:
-            p = preds["question"]
-            return max(p, key=p.get), p
-        return ("open" if is_open_question(response) else "closed"), {}
-    if code == "reflection":
-        if preds and "reflection" in preds:
-            from .rules import adjust_reflection
-            p = adjust_reflection(preds["reflection"], response, client)
-            return max(p, key=p.get), p
-        return "simple", {}
-    if code == "therapist_input":
-        from .rules import input_type_cue
-        # the transparent wording cues win over the (weaker) learned input-type head
-        cue = input_type_cue(response)
-        if preds and "input" in preds:
-            p = preds["input"]
-            return (cue or max(p, key=p.get)), p
-        return (cue or "information"), {}
-    from .rules import affirmation_status
-    if code == "other":
-        listed, head_may = affirmation_status(response)
-        if listed:
-            return "affirmation", {}
-        # the learned head (typed responses only) for praise the phrase list does not know;
-        # never for thanks, greetings and the like, a bare "Mm-hmm." or a judgement
-        p = (preds or {}).get("affirm")
-        if (head_may and p and p.get("affirmation", 0.0) > 0.5
-                and len(str(response).split()) >= AFFIRM_MIN_WORDS):
-            return "affirmation", dict(p)
-    return None, {}
+def describe(result: "CoachResult") -> str:
+    """One line describing a result: its code in words, how sure, the HRQ-style score and any
+    roadblock; or, with no code, that nothing was written."""
+    if not result.coded:
+        return "No code: nothing was written, so there is nothing to code or score."
+    line = (f"{describe_code(result.code, result.subcode)} ({result.confidence:.0%} sure); "
+            f"suggested HRQ-style score {result.hrq_score}/5")
+    if result.roadblocks:
+        line += "; roadblocks: " + ", ".join(result.roadblocks)
+    if result.truncated:
+        line += f"; read the first {MAX_CHARS:,} characters only"
+    return line + "."
 
 
-def _analyse(response, client) -> CoachResult:
+def _analyse(response, client, examples) -> CoachResult:
     from . import feedback as fb
-    from .features import featurize, normalise
-    from .model import get_model
-    from .rules import roadblocks, rule_code
+    from .rules import roadblocks
 
-    response = response if isinstance(response, str) else ("" if response is None
-                                                            else str(response))
-    client = client if isinstance(client, str) else ("" if client is None else str(client))
-    blocks = roadblocks(response)
-    model = get_model()
-    preds = None
-    if not normalise(response):
-        code, probs = rule_code(response, client)
-        source = "rules"
-    elif model is not None:
-        from .rules import adjust
-        preds = model.predict(featurize(response, client))
-        probs = adjust(preds["main"], response)
-        code = max(probs, key=probs.get)
-        source = "model"
-    else:
-        code, probs = rule_code(response, client)
-        source = "rules"
-    probs = {c: float(probs.get(c, 0.0)) for c in CODES}
-    sub, subp = subcode_for(code, preds, response, client)
-    conf = probs[code]
-    hrq = fb.hrq_score(code, sub, blocks, response, client)
-    text = fb.build(code, sub, conf, probs, blocks, response, client,
-                    source if normalise(response) else "model")
-    return CoachResult(code=code, subcode=sub, confidence=conf, probabilities=probs,
-                       feedback=text, hrq_score=hrq, roadblocks=blocks,
-                       subcode_probabilities={k: float(v) for k, v in subp.items()},
-                       source=source)
+    from .features import normalise
+    text, client, cut = bounded(response, client)
+    if not normalise(text):  # nothing, white space, or only invisible characters
+        return CoachResult(code=None, subcode=None, confidence=0.0, probabilities={},
+                           feedback=fb.EMPTY, hrq_score=None, roadblocks=[], source="none")
+    pred = predict(text, client)
+    blocks = roadblocks(text)
+    conf = pred.probabilities[pred.code]
+    hrq = fb.hrq_score(pred.code, pred.subcode, blocks, text, client)
+    note = fb.long_note(len(response)) if cut else None
+    body = fb.build(pred.code, pred.subcode, conf, pred.probabilities, blocks, text, client,
+                    pred.source, examples)
+    return CoachResult(code=pred.code, subcode=pred.subcode, confidence=conf,
+                       probabilities=pred.probabilities,
+                       feedback=(note + " " + body) if note else body, hrq_score=hrq,
+                       roadblocks=blocks, subcode_probabilities=pred.subcode_probabilities,
+                       source=pred.source, truncated=cut, note=note)
 
 
-def analyse(response: str, client: str = "") -> CoachResult:
+def analyse(response: str, client: str = "", examples=()) -> CoachResult:
     """Code ``response`` (what the learner would say) given the client's preceding statement.
 
-    Never raises on any input: if something unexpected goes wrong, a cautious 'other' result
-    with an explanation is returned instead.
+    ``examples``: model answers written for the task (a lab item's); the feedback's suggested
+    reflection is taken from them when one fits, else built from the client's own words.
+    Empty or whitespace-only input gets no code and no score (``coded`` is False) and a prompt
+    to write something. A response longer than ``MAX_CHARS`` is read up to that point, and the
+    feedback opens with a note saying so. Never raises on any input: if something unexpected
+    goes wrong, a cautious 'other' result with an explanation is returned instead.
     """
     try:
-        return _analyse(response, client)
+        return _analyse(response, client, examples)
     except Exception:  # pragma: no cover - last-resort guard; the paths above do not raise
         return CoachResult(
             code="other", subcode=None, confidence=0.25,

@@ -21,6 +21,10 @@ SUBLABELS = {"question_subtype": ("open", "closed"),
              "therapist_input_subtype": ("information", "advice", "negotiation", "options")}
 
 
+SUB_MAIN = {"question_subtype": "question", "reflection_subtype": "reflection",
+            "therapist_input_subtype": "therapist_input"}
+
+
 class AnnoMIError(ValueError):
     pass
 
@@ -94,6 +98,8 @@ def read_items(path: str | Path) -> tuple[list[Item], dict]:
     items: list[Item] = []
     has_sub = {c: c in cols for c in SUBLABELS}
     codings: dict[tuple[str, str], dict[str, str]] = {}
+    # sub-column -> utterance -> {annotator: sub-label}, from annotators who gave the main code
+    sub_codings: dict[str, dict[tuple[str, str], dict[str, str]]] = {c: {} for c in SUBLABELS}
     for tid, utts in per_transcript.items():
         if all(_order_key(u)[0] == 0 for u, _ in utts):
             utts.sort(key=lambda t: _order_key(t[0]))
@@ -123,7 +129,18 @@ def read_items(path: str | Path) -> tuple[list[Item], dict]:
                 per = {a: c for a, c in per.items() if a and c in MAIN_CODES}
                 if len(per) > 1:
                     codings[(tid, uid)] = per
+                for col, allowed in SUBLABELS.items():
+                    if not has_sub[col]:
+                        continue
+                    subs = {(r.get("annotator_id") or "").strip():
+                            (r.get(col) or "").strip().lower() for r in rows
+                            if (r.get("main_therapist_behaviour") or "").strip().lower()
+                            == SUB_MAIN[col]}
+                    subs = {a: v for a, v in subs.items() if a and v in allowed}
+                    if len(subs) > 1:
+                        sub_codings[col][(tid, uid)] = subs
     info = {"columns": cols, "has_subtypes": has_sub,
             "full": "annotator_id" in cols, "n_items": len(items),
-            "codings": codings}  # utterance -> {annotator: main code}, where several coded it
+            "codings": codings,  # utterance -> {annotator: main code}, where several coded it
+            "sub_codings": sub_codings}
     return items, info

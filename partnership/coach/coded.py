@@ -10,7 +10,8 @@ own sets are in ``tests/data/coach_written_*.yml``)::
         code: reflection          # question | reflection | therapist_input | other
         subcode: simple           # open|closed, simple|complex,
                                   # information|advice|negotiation|options,
-                                  # affirmation (for other), or null
+                                  # affirmation, reassurance, confrontation or
+                                  # self-disclosure (for other), or null
         why: "..."                # optional
 
 Errors name the file, the item and the field.
@@ -23,8 +24,11 @@ from .annomi import MAIN_CODES, SUBLABELS, AnnoMIError, Item
 
 SUB_COLUMN = {"question": "question_subtype", "reflection": "reflection_subtype",
               "therapist_input": "therapist_input_subtype", "other": "other_subtype"}
-# the AnnoMI sub-labels of each code, plus the affirmation (MITI's "Affirm") for other
-SUBCODES = {code: SUBLABELS.get(col, ("affirmation",)) for code, col in SUB_COLUMN.items()}
+# the AnnoMI sub-labels of each code; for other, what the response does instead of a question,
+# reflection or input: an affirmation (MITI's "Affirm"), or a move the coach names and never
+# praises (reassurance; confrontation: sarcasm, judging, labelling; the speaker's own story)
+OTHER_SUBCODES = ("affirmation", "reassurance", "confrontation", "self-disclosure")
+SUBCODES = {code: SUBLABELS.get(col, OTHER_SUBCODES) for code, col in SUB_COLUMN.items()}
 
 
 class CodedFileError(AnnoMIError):
@@ -73,4 +77,4 @@ def read_coded(path: str | Path) -> tuple[list[Item], dict]:
         items.append(Item(path.stem, iid, raw["response"], client, code, subs))
     has = {col: any(col in it.sub for it in items) for col in SUB_COLUMN.values()}
     return items, {"columns": [], "has_subtypes": has, "full": False, "n_items": len(items),
-                   "codings": {}}
+                   "codings": {}, "sub_codings": {}}

@@ -32,15 +32,17 @@ import math
 import re
 import unicodedata
 import zlib
+from functools import lru_cache
 
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
 _MASK = N_FEATURES - 1
 
-# Long inputs are cut to their head and tail: the opening and closing words carry the code
-# (a question mark at the end, "so you" at the start), and the cut keeps latency flat.
-MAX_HEAD = 600
-MAX_TAIL = 200
+# A response longer than MAX_CHARS is read up to MAX_CHARS only, everywhere: the features, the
+# wording rules and the roadblock scan all see the same prefix, and the learner is told so
+# (``partnership.coach.analyse`` adds the note). The bound keeps latency flat on a pasted essay.
+MAX_CHARS = 4000
+# The client's statement: its end is what the response answers.
 MAX_CLIENT = 600
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
@@ -89,17 +91,49 @@ kind sort gonna got get go going things thing lot
 """.split())
 
 
+# How learners type: contractions without the apostrophe and a few texting forms, put back
+# into the spelling the features and the wording rules know ("dont worry" is "don't worry").
+# Only forms that are not also ordinary words: not "were", "well", "its", "ill", "id", "lets".
+TYPED_FORMS = {
+    **{w.replace("'", ""): w for w in """don't doesn't didn't isn't aren't wasn't weren't
+    haven't hasn't hadn't can't couldn't wouldn't shouldn't won't mustn't you're you've you'd
+    you'll i'm i've that's there's they're they've what's how's who's where's when's why's
+    she's he's it'll that'll there'll we've we'd they'd they'll""".split()},
+    "u": "you", "ur": "your", "r": "are", "ya": "you", "cos": "because", "coz": "because",
+    "cuz": "because", "bc": "because", "wat": "what", "abt": "about", "pls": "please",
+    "plz": "please", "thx": "thanks", "tho": "though", "wanna": "want to", "gotta": "got to",
+}
+_TYPED = re.compile(r"(?<![\w'])(" + "|".join(sorted(map(re.escape, TYPED_FORMS),
+                                                      key=len, reverse=True)) + r")(?![\w'])")
+
+
 def normalise(text: object) -> str:
-    """Lower-case, unify quotes and dashes, drop control characters; never raises."""
+    """Lower-case, unify quotes and dashes, drop control characters, restore typed forms of
+    contractions ("dont" -> "don't", "u" -> "you"); never raises."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    if len(text) > MAX_HEAD + MAX_TAIL:
-        text = text[:MAX_HEAD] + " " + text[-MAX_TAIL:]
+    return _normalise(text[:MAX_CHARS + 1])
+
+
+@lru_cache(maxsize=128)
+def _normalise(text: str) -> str:
+    """Remembered for the last few texts: the rules, the features and the feedback each
+    normalise the same response and client statement."""
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
     text = unicodedata.normalize("NFKC", text)
     text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
             .replace("\u201c", '"').replace("\u201d", '"'))
     text = "".join(ch if (ch.isprintable() or ch == " ") else " " for ch in text)
-    return text.lower().strip()
+    return _TYPED.sub(lambda m: TYPED_FORMS[m.group(1)], text.lower()).strip()
+
+
+def client_tail(client: object) -> str:
+    """The end of the client's statement (at most MAX_CLIENT characters): what a response
+    answers, and what the features and the suggested reflections read."""
+    if not isinstance(client, str):
+        client = "" if client is None else str(client)
+    return client[-MAX_CLIENT:] if len(client) > MAX_CLIENT else client
 
 
 def tokens(norm: str) -> list[str]:
@@ -244,9 +278,78 @@ def opening_words(sent: list[str]) -> list[str]:
     return ws[i:]
 
 
+AUXILIARIES = frozenset(
+    "do does did is are was were can could would will shall should have has had may might am "
+    "isn't aren't don't doesn't didn't won't wouldn't couldn't haven't hasn't wasn't weren't "
+    "can't shouldn't".split())
+SUBJECTS = frozenset("you i we he she it they there that this your anyone anybody anything "
+                     "someone somebody something people things he's she's the any my his her "
+                     "their everyone".split())
+_SUBJECT_FORMS = frozenset("i'm you're we're they're it's that's there's i've you've we've "
+                           "they've i'd you'd i'll you'll".split())
+QUANTITY = frozenset("long many often far old soon much".split())
+WH = frozenset("what how why when where who which whose whom".split())
+WH_CONTRACTED = frozenset("what's how's who's where's when's why's".split())
+
+
+def question_form(words: list[str]) -> str:
+    """How a sentence is built, from its opening words (``opening_words``), with or without a
+    question mark, since learners often leave it out:
+
+    - ``how_quant``: "how long / many / often / far / old / soon / much ..." (asks for a number);
+    - ``wh_q``: a wh-word then an auxiliary and a subject ("what do you...", "what's been...");
+    - ``aux_subj``: an auxiliary then a subject ("do you...", "are you...", "is it...");
+    - ``permission``: "can I / could I / may I ...", "do you mind if I ...", "would it be OK if";
+    - ``request``: "tell me / can you tell me / talk me through ...";
+    - ``wh_clause``: a wh-word opening a statement ("what you said...", "how hard that is");
+    - ``stmt``: anything else."""
+    if not words:
+        return "stmt"
+    w0 = words[0]
+    w1 = words[1] if len(words) > 1 else ""
+    w2 = words[2] if len(words) > 2 else ""
+    head = " ".join(words[:6])
+    if head.startswith(("tell me", "talk me through", "walk me through", "say more",
+                        "help me understand")) or (
+            w0 in ("can", "could", "would", "will") and w1 == "you"
+            and w2 in ("tell", "say", "describe", "talk", "walk", "explain", "share")):
+        return "request"
+    if (w0 in ("can", "could", "may", "might") and w1 == "i") or head.startswith(
+            ("do you mind if i", "would you mind if i", "would it be ok", "would it be okay",
+             "would it be alright", "would it be all right", "is it ok if i", "is it okay if i",
+             "is it alright if i", "is it all right if i", "would you like me to")):
+        return "permission"
+    if w0 == "how" and w1 in QUANTITY:
+        return "how_quant"
+    if w0 == "how" and w1 == "come":
+        return "wh_q"
+    if w0 in WH_CONTRACTED:
+        return "wh_q"
+    if w0 in WH:
+        # "what do you...", "where is...", "what time do you...", "which bit is..."; not "what
+        # I'm hearing is...", "what you said...", "how hard that must be", "what a week"
+        if w1 in AUXILIARIES or (w1 and w1 not in SUBJECTS and w1 not in _SUBJECT_FORMS
+                                 and w1 not in ("a", "an") and w2 in AUXILIARIES):
+            return "wh_q"
+        return "wh_clause"
+    if w0 in AUXILIARIES and w1 in SUBJECTS:
+        return "aux_subj"
+    return "stmt"
+
+
+QUESTION_FORMS = frozenset(("how_quant", "wh_q", "aux_subj", "request"))
+
+
 def question_feats(sents: list[list[str]]) -> dict[str, float]:
-    """Block ``q``: how each question sentence opens, after any discourse markers."""
+    """Block ``q``: how each question sentence opens, after any discourse markers, and how
+    the first and last sentences are built (``question_form``), question mark or not."""
     q: dict[str, float] = {}
+    if sents:
+        forms = [question_form(opening_words(s)) for s in sents]
+        q["ff:" + forms[0]] = 1.0
+        q["fl:" + forms[-1]] = 1.0
+        if any(f in QUESTION_FORMS for f in forms):
+            q["fq:any"] = 1.0
     qs = [s for s in sents if s and s[-1] == "?"]
     q["nq:" + str(min(len(qs), 3))] = 1.0
     for k, sent in enumerate(qs):
@@ -272,9 +375,7 @@ def featurize(response: object, client: object = "", typed: bool = True) -> dict
     ``typed``: the response was typed by a learner (the coach's use), not transcribed speech
     (AnnoMI, in training and ``coach-eval`` on a CSV file); see the module's docstring."""
     resp = normalise(response)
-    cli = normalise(client)
-    if len(cli) > MAX_CLIENT:
-        cli = cli[-MAX_CLIENT:]  # the end of the client's turn is what the response answers
+    cli = normalise(client_tail(client))
     toks = tokens(resp)
     out: dict[int, float] = {}
 

@@ -152,12 +152,21 @@ class Model:
                 for name, probs in full.items()}
 
 
-def load_model(path: str | Path = MODEL_PATH) -> Model:
-    arrays = npz_arrays(path)
+def load_model(path: str | Path | None = None) -> Model:
+    path = MODEL_PATH if path is None else path   # looked up at call time (tests move it)
+    return model_from_arrays(npz_arrays(path), Path(path).name)
+
+
+def model_from_arrays(arrays: dict, name: str = "<arrays>") -> Model:
+    """A Model from arrays as ``npz_arrays`` returns them ((shape, flat array) per name; the
+    JSON metadata as text). The training script builds each cross-validation fold's model this
+    way, so the CV scores the same plain-Python arithmetic that learners run."""
+    path = name
     for key in ("meta", "cols"):
         if key not in arrays:
             raise ModelFileError(f"{Path(path).name}: no {key!r} array")
-    meta = json.loads(arrays["meta"])
+    meta = arrays["meta"]
+    meta = json.loads(meta) if isinstance(meta, str) else meta
     _, cols = arrays["cols"]
     if any(a >= b for a, b in zip(cols, cols[1:])):
         raise ModelFileError(f"{Path(path).name}: 'cols' is not strictly increasing")
@@ -183,7 +192,8 @@ def load_model(path: str | Path = MODEL_PATH) -> Model:
 
 
 def get_model() -> Model | None:
-    """The shipped model, loaded once; None (and the rule-based coder is used) if unavailable."""
+    """The shipped model, loaded once; None if it cannot be loaded, and then the coach falls
+    back to its wording rules (``rules.rule_code``), and says so in its feedback."""
     global _MODEL, _LOAD_ERROR
     if _MODEL is None and _LOAD_ERROR is None:
         try:

@@ -82,6 +82,55 @@ def compare(codings: dict, predictions: dict | None, labels) -> dict | None:
     return out
 
 
+def compare_subcodes(sub_codings: dict, predictions: dict | None, labels) -> dict | None:
+    """Like ``compare``, for one two-way sub-code (open/closed or simple/complex): Cohen's
+    kappa of every pair of experts on the utterances that both gave the main code and a
+    sub-label, and of the coach against each expert on the utterances that expert sub-coded.
+    ``sub_codings``: utterance key -> {annotator: sub-label}; ``predictions``: utterance key ->
+    the coach's sub-label for that main code. This is the like-for-like yardstick for the
+    coach's two-way sub-code kappa (the published human figures for AnnoMI's sub-codes are
+    Fleiss kappas among ten annotators, over three categories, and do not compare)."""
+    labels = list(labels)
+    multi = {k: v for k, v in sub_codings.items() if len(v) > 1}
+    annotators = sorted({a for v in multi.values() for a in v})
+    pairs = []
+    for a, b in combinations(annotators, 2):
+        shared = [v for v in multi.values() if a in v and b in v]
+        if len(shared) >= MIN_SHARED:
+            pairs.append(metrics.cohen_kappa([v[a] for v in shared], [v[b] for v in shared],
+                                             labels))
+    if not pairs:
+        return None
+    out = {"utterances": len(multi), "annotators": len(annotators),
+           "expert_pairs": {"kappa": _summary(pairs)}}
+    if predictions is not None:
+        ck = []
+        for a in annotators:
+            keys = [k for k, v in multi.items() if a in v and k in predictions]
+            if len(keys) >= MIN_SHARED:
+                ck.append(metrics.cohen_kappa([multi[x][a] for x in keys],
+                                              [predictions[x] for x in keys], labels))
+        if ck:
+            out["coach_vs_expert"] = {"kappa": _summary(ck)}
+    return out
+
+
+def describe_subcodes(res: dict | None, name: str, who: str = "coach") -> list[str]:
+    """Plain-text lines for ``compare_subcodes``."""
+    if not res:
+        return []
+    e = res["expert_pairs"]["kappa"]
+    line = (f"{name} on the {res['utterances']} utterances sub-coded by several experts: "
+            f"expert vs expert ({e['n']} pairs) kappa mean {e['mean']:.3f} "
+            f"(range {e['min']:.3f}-{e['max']:.3f})")
+    c = res.get("coach_vs_expert")
+    if c:
+        c = c["kappa"]
+        line += (f"; {who} vs each expert ({c['n']}) mean {c['mean']:.3f} "
+                 f"(range {c['min']:.3f}-{c['max']:.3f})")
+    return [line]
+
+
 def describe(res: dict | None, who: str = "coach") -> list[str]:
     """Plain-text lines for a report."""
     if not res:

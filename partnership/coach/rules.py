@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
-from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_OPENERS,
-                       REFLECTION_STEMS, content_stems, normalise, sentences, tokens)
+from .features import (ADVICE_CUES, FEELING_WORDS, OPEN_OPENERS, QUESTION_FORMS,
+                       QUESTION_OPENERS, REFLECTION_STEMS, content_stems, normalise,
+                       opening_words, question_form, sentences, tokens)
 
 # name -> phrases (matched on the normalised, lower-cased text, at word boundaries)
 ROADBLOCKS: dict[str, tuple[str, ...]] = {
     "ordering": ("you need to", "you have to", "you must", "you've got to", "you have got to",
-                 "i want you to", "just do it"),
+                 "you gotta", "you got to", "i want you to", "just do it", "i'd really like you to",
+                 "i would really like you to", "i need you to", "you really need",
+                 "you can't keep", "you cannot keep"),
     "warning": ("if you don't", "if you do not", "if you keep", "if you carry on", "or else",
                 "you'll end up", "you will end up", "you're going to end up", "you'll regret it",
-                "you could die", "you're going to die", "it will kill you"),
+                "you could die", "you're going to die", "it will kill you", "it'll kill you",
+                "the longer you leave it", "before it's too late", "you'll lose", "you will lose",
+                "you're going to lose", "you'll only make it worse", "you'll make it worse"),
     "advice": ("you should", "you ought to", "why don't you", "i suggest", "i'd suggest",
                "i would suggest", "i recommend", "i'd recommend", "i would recommend",
                "my advice", "have you tried", "you could try", "just try to", "maybe try to",
                "the best thing to do", "the best thing you can do", "the best thing would be",
-               "the best thing is to", "what you need is", "if i were you",
-               "you might want to"),
+               "the best thing is to", "the best thing is", "what you need is", "if i were you",
+               "you might want to", "you'd better", "you had better", "you really should"),
     "persuading": ("the fact is", "the facts are", "research shows", "studies show",
                    "you have to admit", "yes, but", "yes but", "the problem is that you",
                    "let me tell you"),
@@ -32,17 +38,44 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
                    "you're supposed to", "you are supposed to", "responsible thing"),
     "judging": ("that's wrong", "that was wrong", "that's stupid", "that was stupid",
                 "that's silly", "that was silly", "that's bad", "you're wrong", "your fault",
-                "you're being", "you are being", "that's not a good idea"),
+                "that's not a good idea", "that's a pretty poor", "that's pretty poor",
+                *(f"{b} {w}" for b in ("you're being", "you are being", "stop being")
+                  for w in ("stupid", "silly", "ridiculous", "selfish", "lazy", "dramatic",
+                            "difficult", "unreasonable", "childish", "paranoid", "naive",
+                            "over the top", "a baby", "irresponsible"))),
     "reassurance": ("don't worry", "do not worry", "it'll be fine", "it will be fine",
                     "it'll be ok", "it will be ok", "it'll be okay", "it will be okay",
                     "it's going to be fine", "it's going to be ok", "everything will be",
                     "i'm sure it will", "i'm sure you'll", "you'll be fine", "you will be fine",
                     "it's not that bad", "it isn't that bad", "everyone feels", "cheer up",
-                    "look on the bright side", "at least"),
+                    "look on the bright side", "at least you", "at least it's", "at least it",
+                    "at least they", "at least he", "at least she", "i'm sure it'll", "i'm sure you will",
+                    "i'm sure he'll", "i'm sure she'll", "i'm sure they'll", "no need to worry",
+                    "nothing to worry about", "try not to worry", "it'll all work out",
+                    "it will all work out", "things will get better", "it'll get better",
+                    "it will get better", "you'll get through", "you will get through",
+                    "it happens to everyone", "plenty of people", "you're overthinking",
+                    "stop worrying"),
     "distracting": ("let's talk about something else", "let's not talk about",
                     "enough about that", "anyway,", "moving on", "let's change the subject"),
     "labelling": ("you're an alcoholic", "you are an alcoholic", "you're an addict",
                   "you are an addict", "you're in denial", "you are in denial"),
+    # mockery: praise or a question that means the opposite
+    "sarcasm": ("want a medal", "wants a medal", "deserve a medal", "get a medal",
+                "a gold star", "surprise, surprise", "surprise surprise",
+                "what a shocker", "brilliant way to", "great way to", "well, that went well",
+                "that went well then", "good luck with that", "how nice for you", "must be nice", "what did you expect", "told you so",
+                "give you a prize", "throw you a party", "nice one, genius", "so what, big deal"),
+    # the clinician's own story: the focus moves from the client to the speaker
+    "self-disclosure": ("i used to drink", "i used to smoke", "i used to use", "i used to be",
+                        "i used to do", "i used to have", "i used to feel", "i used to get",
+                        "i went through", "i've been there", "i have been there",
+                        "i had the same", "i had a similar", "the same happened to me",
+                        "same thing happened to me", "happened to me too", "me too",
+                        "same here", "i was the same", "i did the same", "i did that too",
+                        "in my own life", "when i was your age", "i struggled with",
+                        "i know exactly how you feel", "i know exactly what you mean",
+                        "i'm the same", "i do that too", "i drink too", "i smoke too"),
 }
 
 _WHY = re.compile(r"(?:^|[.!?]\s*)why\b(?![^?]*\bnot\b\s+\w+\s+(?:try|think))", re.I)
@@ -65,11 +98,35 @@ def roadblocks(response: object) -> list[str]:
 
 # The rules below each have a public form (any object in) and a private form on text already
 # normalised, so that adjust() and input_type_cue() normalise and scan for roadblocks once.
+# what the client or someone else fears, thinks or said, reported back: "You're worried you'll
+# lose your job", "Your mum says you need to move out" (a reflection, not a warning or an order)
+_REPORTED = re.compile(r"(?:worried|scared|afraid|fear|fears|frightened|terrified|worry|"
+                       r"worrying|think|thinks|thinking|feel|feels|feeling|believe|believes|"
+                       r"said|says|told you|tells you|telling you|wonder|wondering|convinced|"
+                       r"saying|reckon|reckons|knows?|hear|heard|feel like|feels like|"
+                       r"feeling like)(?: that)?,?\s*$")
+_REPORTABLE = ("ordering", "warning", "advice", "moralising")
+
+
 def _roadblocks(text: str) -> list[str]:
-    found = [name for name, pat in _PATTERNS.items() if pat.search(text)]
+    return list(_roadblocks_cached(text))
+
+
+@lru_cache(maxsize=64)
+def _roadblocks_cached(text: str) -> tuple[str, ...]:
+    """The scan itself, remembered for the last few texts: one response is scanned by several
+    rules (the code, the sub-code, the score, the feedback), always on the same text."""
+    found = []
+    for name, pat in _PATTERNS.items():
+        for m in pat.finditer(text):
+            if name in _REPORTABLE and _REPORTED.search(text, max(0, m.start() - 30),
+                                                         m.start()):
+                continue
+            found.append(name)
+            break
     if "?" in text and _WHY.search(text):
         found.append("why-question")
-    return found
+    return tuple(found)
 
 
 def feeling_words(text: object) -> list[str]:
@@ -90,6 +147,49 @@ _STATEMENT_QUESTION = re.compile(
 
 def is_statement_question(text: object) -> bool:
     return bool(_STATEMENT_QUESTION.match(normalise(text)))
+
+
+def question_kind_cue(text: object) -> str | None:
+    """'open' or 'closed' where the wording fixes a question's kind, else None (the learned
+    head decides): a question put as a statement ("I wonder whether..."); a request to tell
+    ("Can you tell me more about..."), open; a question asking for a number ("How long / how
+    many / how often..."), or one built on an auxiliary ("Do you...", "Is it...", "Can I..."),
+    closed, question mark or not."""
+    norm = normalise(text)
+    if _STATEMENT_QUESTION.match(norm):
+        return "open" if is_open_question(norm) else "closed"
+    form = _question_sentence_form(norm)
+    if form == "request":
+        return "open"
+    if form in ("how_quant", "aux_subj", "permission"):
+        return "closed"
+    return None
+
+
+def _question_sentence_form(text: str) -> str | None:
+    """The form (``features.question_form``) of the sentence that asks: the last one with a
+    question mark, or with none, the last sentence."""
+    sents = sentences(text)
+    asked = [s for s in sents if s[-1] == "?"] or sents[-1:]
+    return question_form(opening_words(asked[-1])) if asked else None
+
+
+DIRECTIVE = frozenset(("ordering", "advice", "warning"))
+CONFRONTING = frozenset(("judging", "labelling", "moralising", "sarcasm"))
+
+
+def other_move(response: object) -> str | None:
+    """What an 'other' response does instead of listening, named for the learner (never
+    praised): 'confrontation' (sarcasm, judging, labelling, moralising), 'reassurance' or
+    'self-disclosure'; None for anything else (small talk, an affirmation...)."""
+    blocks = set(_roadblocks(normalise(response)))
+    if CONFRONTING & blocks:
+        return "confrontation"
+    if "reassurance" in blocks:
+        return "reassurance"
+    if "self-disclosure" in blocks:
+        return "self-disclosure"
+    return None
 
 
 def is_open_question(text: object) -> bool:
@@ -160,6 +260,12 @@ INPUT_CUES: dict[str, re.Pattern] = {
         r"(?! (?:lose|be|see|tell|hear|feel|barely|hardly|end up|die|not|never)\b)"
         r"|you might try|you may want to|you might (?:want to )?consider|i'd advise"
         r"|why not try|maybe try|it's (?:really )?(?:important|a good idea|worth) to"
+        # typed, informal: "might be an idea to...", "why not just...", "how about you..."
+        r"|(?:might|may|could|would) be an idea to|why not just|how about you"
+        r"|(?:how|what) about (?:trying|getting|using|putting|asking|keeping|setting|going|"
+        r"taking|writing|booking|calling|ringing|talking)"
+        r"|(?:it's|its|it is|it'd be|it would be|might be|could be) (?:well )?worth a "
+        r"(?:try|go|shot)"
         r"|a good (?:first )?step (?:would be|might be|is)|one idea (?:is|would be|might be)"
         r"|it (?:might|may|could|can|would) help to|it helps to"
         r"|(?:i|we)(?:'d| would)? (?:really |strongly |gently )?(?:encourage|suggest|recommend)"
@@ -190,8 +296,20 @@ _SERVICE = re.compile(
     r"physio|helpline|programme|program|centre|center|group)s? (?:here )?(?:can(?!'t)|could|"
     r"will be able to|offers?|runs?|provides?)\b(?![^.;]*(?:, (?:but|and) (?:you|that)|"
     r"you said|you think))")
+# a test result given to the client: "Your bloods came back normal", "Your scan shows..."
+_RESULTS = re.compile(r"(?:^|[.!;]\s+)(?:(?:so|okay|ok|right|well|good news),? )*(?:your|the) "
+                      r"(?:[a-z]+ )?(?:results?|tests?|bloods|blood tests?|scans?|x-rays?|levels|"
+                      r"readings?|numbers|liver function|ecg|mri) (?:have |has )?(?:came|come|"
+                      r"show|shows|showed|shown|were|are|is|was|look|looks|looked)\b"
+                      r"(?![^.;,]*\b(?:you|you're|you've|you'd|you'll)\b)")
 # an imperative opening a sentence: "Try ...", "Ask for a meeting ...", "Make sure ..."
-_TRY = re.compile(r"(?:^|[.!;]\s+)(?:try|ask (?:for|your|a|the|about|if|whether)"
+_TRY = re.compile(r"(?:^|[.!;]\s+)(?:just |maybe |perhaps |honestly,? )?"
+                  r"(?:try|ask (?:for|your|a|the|about|if|whether)"
+                  r"|get (?:a|an|some|yourself|your)\b|put (?:them|it|your|the)\b"
+                  r"|leave (?:them|it)\b(?! (?:with me|to me))|use (?:a|an|the|your)\b|buy (?:a|an|some)\b"
+                  r"|go (?:to|and see|for a)\b|see (?:your|a|the) (?:gp|doctor|nurse|pharmacist)"
+                  r"|tell (?:her|him|them|your)\b|take (?:a|your|some|them|it)\b(?! (?:seat|"
+                  r"time|minute|moment|breath|look at this|second))|join (?:a|the)\b"
                   r"|talk to(?! me\b)|speak to(?! me\b)|make sure|have a (?:word|chat|think|look)"
                   r"|give (?:it|them|yourself) a (?:go|try)|book (?:a|an|in)"
                   r"|(?:ring|phone|call) (?:your|the|a|them|him|her)|avoid|cut (?:down|back)"
@@ -389,7 +507,7 @@ def affirmation_status(response: object) -> tuple[bool, bool]:
 def _may_affirm(text: str, blocks: list[str]) -> bool:
     return (bool(text) and "?" not in text and not _REFLECTING.match(text)
             and not _REFLECTING_LATER.search(text) and not _NEGATIVE.search(text)
-            and not {"judging", "labelling"} & set(blocks))
+            and not (CONFRONTING | {"reassurance", "self-disclosure"}) & set(blocks))
 
 
 def _is_affirmation(text: str, blocks: list[str]) -> bool:
@@ -410,9 +528,33 @@ _OPEN_REQUEST = re.compile(r"(?:(?:so|and|okay|ok|well|right),? )*(?:tell me|say
                            r"talk to me about|speak to me about)\b")
 
 
+# advice dressed as a reflection: "It sounds like you need to take some time off"
+_DISGUISED_ADVICE = re.compile(
+    r"(?:(?:so|and|okay|ok|well|honestly|to be honest|right),? )*(?:it sounds like|sounds like|"
+    r"it seems like|seems like|it seems|i think|i feel like|i reckon|maybe|perhaps|"
+    r"i just think|really)\s+(?:you(?:'ve)? (?:really |just |probably |definitely |honestly )?"
+    r"(?:need to|have to|must|should|ought to|'ve got to|got to|gotta|had better|'d better)|"
+    r"the best thing|what you need)\b")
+
+
+# an order as the main clause: "you need to tell her", "He's abusive and you need to leave him";
+# not "You have to provide for your children" or "now you have to think about what you eat",
+# where "have to" says back what the client must do (a plain "have to" counts only before a
+# verb of action)
+_DIRECTIVE_CLAUSE = re.compile(
+    r"(?:^|[.,;:!]\s*|\b(?:and|so|but|then|now|honestly|seriously|look|listen|i think|"
+    r"i really think|i just think|i believe|really|which means)\s+)"
+    r"(?:you (?:really |just |honestly |seriously |definitely )?(?:need to|must(?! have been| be)|"
+    r"have got to|'ve got to|gotta|got to|have to (?=stop|quit|cut|tell|leave|go|get|see|try|call|"
+    r"talk|start|make|take|give|put|ask|speak|do something))"
+    r"|i (?:want|need) you to|i'd (?:really )?like you to|you can't keep|you cannot keep)\b")
+
+
 def _input_cue(text: str, blocks: list[str]) -> str | None:
+    if text and "?" not in text and _DISGUISED_ADVICE.match(text):
+        return "advice"
     if (not text or "?" in text or _REFLECTING.match(text) or _OPEN_REQUEST.match(text)
-            or _STATEMENT_QUESTION.match(text)):
+            or _STATEMENT_QUESTION.match(text) or _unmarked_question(text)):
         return None  # a question, or a statement framed as a reflection ("It sounds like...")
     if _ATTRIBUTED.search(text):
         return None  # what the client or someone else said or fears, reported back
@@ -421,9 +563,10 @@ def _input_cue(text: str, blocks: list[str]) -> str | None:
     for name, pat in INPUT_CUES.items():
         if pat.search(text):
             return name
-    if "advice" in blocks or _TRY.search(text):
+    if ("advice" in blocks or "warning" in blocks or _TRY.search(text)
+            or _DIRECTIVE_CLAUSE.search(text)):
         return "advice"
-    if _SERVICE.search(text) or is_plain_fact(text):
+    if _SERVICE.search(text) or _RESULTS.search(text) or is_plain_fact(text):
         return "information"
     return None
 
@@ -452,7 +595,7 @@ def _floor(probs: dict[str, float], code: str) -> dict[str, float]:
     return {c: (CUE_FLOOR if c == code else v * k) for c, v in probs.items()}
 
 
-def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
+def adjust(probs: dict[str, float], response: object, client: object = "") -> dict[str, float]:
     """Transparent rules on top of the model: a one-sentence pleasantry ("Thanks for telling
     me.") or an affirmation ("That took real courage.") is other, and a statement with a
     therapist-input cue ("you could", "let's", "research shows", "some people ..., others
@@ -460,34 +603,93 @@ def adjust(probs: dict[str, float], response: object) -> dict[str, float]:
     analyse, coach-eval and the training script's cross-validation, so the published
     agreement figures include them."""
     text = normalise(response)
+    if not text:
+        return probs
     blocks = _roadblocks(text)
     # thanks or an affirmation is other, unless it comes with advice, an order, a warning or
     # other therapist input: that is what the learner most needs to hear about
-    blunt = {"advice", "ordering", "warning"} & set(blocks)
+    blunt = DIRECTIVE & set(blocks)
     cue = _input_cue(text, blocks)
+    if not blunt and cue in (None, "information") and _other_move(text, blocks):
+        return _floor(probs, "other")  # sarcasm, reassurance, a label, the speaker's own story
     if (_is_pleasantry(text) or _is_affirmation(text, blocks)) and not blunt \
             and cue in (None, "information"):
         return _floor(probs, "other")
+    if _permission_then_input(text):
+        return _floor(probs, "therapist_input")  # "Can I share something? It's common..."
     if cue:
         return _floor(probs, "therapist_input")
-    if "?" not in text and (_STATEMENT_QUESTION.match(text) or _OPEN_REQUEST.match(text)):
-        return _floor(probs, "question")  # "I'm curious what...", "Tell me about..."
+    if "?" not in text and (_STATEMENT_QUESTION.match(text) or _OPEN_REQUEST.match(text)
+                            or _unmarked_question(text)):
+        return _floor(probs, "question")  # "I'm curious what...", "how many do you take"
     return probs
+
+
+def _other_move(text: str, blocks: list[str]) -> bool:
+    """A statement whose main move is confronting, reassuring or the speaker's own story, not
+    framed as a reflection of the client ("It sounds like you're scared, but it'll be OK" stays
+    with the model, and its feedback names the reassurance)."""
+    b = set(blocks)
+    if "sarcasm" in b:
+        return True
+    if not (CONFRONTING | {"reassurance", "self-disclosure"}) & b:
+        return False
+    if _REFLECTING.match(text) or _REFLECTING_LATER.search(text):
+        return False
+    # "You're scared to leave, but it'll all work out": a reflection mixed with reassurance is
+    # left to the model (its feedback names the reassurance and its score is at most 2)
+    return not any(_says_back(c) for c in _CLAUSES.split(text))
+
+
+_CLAUSES = re.compile(r"[.!;]\s*|,\s*(?:but|and|so|though|although|yet)?\s*|\s+but\s+")
+_STEM = re.compile(r"(?:(?:so|and|okay|ok|well|right|yeah),? )*(?:" + "|".join(
+    re.escape(s) for s in REFLECTION_STEMS if s not in ("your",)) + r")\b")
+
+
+def _says_back(clause: str) -> bool:
+    """A clause shaped like a reflection (a reflection stem, no roadblock of its own)."""
+    clause = clause.strip()
+    return bool(clause) and bool(_STEM.match(clause)) and not _roadblocks(clause)
+
+
+def _unmarked_question(text: str) -> bool:
+    """A question typed without its question mark: the last sentence is built as one
+    ("how many are you taking a day", "do you want to stop", "can you tell me more")."""
+    if "?" in text:
+        return False
+    sents = sentences(text)
+    if not sents:
+        return False
+    form = question_form(opening_words(sents[-1]))
+    return form in QUESTION_FORMS or (form == "permission" and len(sents) == 1)
+
+
+def _permission_then_input(text: str) -> bool:
+    """Asking permission, then giving the information or advice ("Can I share something about
+    burnout? It's very common..."): the permission opens therapist input, it is not a question
+    of its own."""
+    sents = sentences(text)
+    if len(sents) < 2 or question_form(opening_words(sents[0])) != "permission":
+        return False
+    rest = [st for st in sents[1:] if len([w for w in st if w not in ("?", "!")]) >= 4]
+    return bool(rest) and all(st[-1] != "?" for st in rest)
 
 
 # Simple or complex: MITI 4.2.1 calls a reflection complex when it adds meaning or emphasis
 # beyond what the client said. These cues nudge the learned simple/complex head (weak on its
-# own: kappa 0.2 against AnnoMI's coders, who agree with each other at only 0.5): a feeling word
-# the client did not use, a double-sided or "part of you" shape, words about meaning or values,
-# or mostly new content words. DEPTH_WEIGHT was chosen on the AnnoMI cross-validation and the
-# development sets of typed responses (see the model card).
+# own: two-way kappa 0.2 against AnnoMI's coders, whose pairs agree with each other at 0.17 on
+# the utterances several of them sub-coded): a feeling word the client did not use, a
+# double-sided or "part of you" shape, words about meaning or values, or mostly new content
+# words. DEPTH_WEIGHT was chosen on the AnnoMI cross-validation and the development sets of
+# typed responses (0.5 until issue 14; 0.25 since, which reads the development sets'
+# reflections better with the same AnnoMI figure; see the model card).
 _DOUBLE = re.compile(r"part of you|on the one hand|on the other hand|at the same time|and yet|"
                      r"\bbut\b|\beven though\b|\balthough\b|(?<!\ba )\bwhile\b")
 _MEANING = re.compile(r"\bit's like a\b|\bas if\b|\bas though\b|\bmatters? to you\b|"
                       r"\bimportant to you\b|\byou value\b|\bwhat you want\b")
 _GENERIC_FEELING = frozenset("feel feeling feelings felt down lost stuck".split())
 NEW_CONTENT_SHARE = 0.5
-DEPTH_WEIGHT = 0.5
+DEPTH_WEIGHT = 0.25
 
 
 def adds_meaning(response: object, client: object = "") -> bool:

@@ -27,9 +27,11 @@ def session_summary(results) -> dict:
     ``reflection_to_question`` is R/Q; it is ``float('inf')`` when there are reflections and no
     questions (verdict 'good'), and None when there are neither (verdict None).
     ``complex_share`` is complex/all reflections, None when there are no reflections.
-    Verdicts are 'good', 'fair', 'below fair' or None (nothing to judge).
+    Verdicts are 'good', 'fair', 'below fair' or None (nothing to judge). Results with no code
+    (empty input) are left out.
     """
-    results = list(results or [])
+    # a result with no code (nothing was written) says nothing about the session
+    results = [r for r in (results or []) if getattr(r, "code", None) is not None]
     counts = {c: 0 for c in CODES}
     sub = {"open": 0, "closed": 0, "simple": 0, "complex": 0}
     hrq = []

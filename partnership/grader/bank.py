@@ -27,7 +27,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from partnership.learner.schema import BankError, Skill
+from partnership.learner.schema import BankError, Skill, is_full_ranking
 from partnership.validation import error_location, require_unique_ids
 
 __all__ = ["GradedBank", "load_bank", "parse_bank", "released", "BankError", "WIDGET_TYPES"]
@@ -117,10 +117,10 @@ class Ranking(_Item):
     @model_validator(mode="after")
     def _check(self):
         _material(self)
-        ranks = sorted(o.rank for o in self.options)
-        if ranks != list(range(1, len(self.options) + 1)):
-            raise ValueError(f"options.rank: ranks must be 1..{len(self.options)}, each used "
-                             f"once, found {ranks}")
+        ranks = [o.rank for o in self.options]
+        if not is_full_ranking(ranks, len(ranks)):
+            raise ValueError(f"options.rank: ranks must be 1..{len(ranks)}, each used "
+                             f"once, found {sorted(ranks)}")
         return self
 
     @property

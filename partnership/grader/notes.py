@@ -57,13 +57,12 @@ def answer_html(released_item, item, answer, present: bool) -> str:
 
 
 def _coach_lines(item, text: str) -> list[str]:
-    from partnership.coach import analyse, describe_code
+    from partnership.coach import analyse, describe
     r = analyse(text, item.client or "")
-    line = (f"Coach's suggested code: {describe_code(r.code, r.subcode)} "
-            f"({r.confidence:.0%} sure); suggested HRQ-style score: {r.hrq_score}/5")
-    if r.roadblocks:
-        line += f"; roadblocks: {', '.join(r.roadblocks)}"
-    return [line + ".", f"Coach's feedback: {r.feedback}"]
+    lines = [f"Coach's suggested code: {describe(r)}"]
+    if r.coded:
+        lines.append(f"Coach's feedback: {r.feedback}")
+    return lines
 
 
 def grader_notes_html(item, answer_text: str | None) -> str:

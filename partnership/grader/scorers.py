@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from partnership.learner.assignment import read_number
+from partnership.learner.schema import is_full_ranking
 from partnership.learner.scoring import pair_agreement
 
 __all__ = ["Score", "score_item", "NOT_ANSWERED", "fmt"]
@@ -61,8 +62,7 @@ def _choice(item, answer) -> Score:
 
 def _ranking(item, answer) -> Score:
     n = len(item.options)
-    if not isinstance(answer, list) or len(answer) != n or not all(map(_is_int, answer)) \
-            or sorted(answer) != list(range(1, n + 1)):
+    if not is_full_ranking(answer, n):
         return _score(item, 0, f"the ranking does not use each rank from 1 to {n} once.")
     pairs = n * (n - 1) // 2
     good = round(pair_agreement(list(answer), item.key) * pairs)

@@ -18,7 +18,10 @@ quoted answer, a Markdown cell for written work marked by hand).
 
 Answers are saved in the practice-lab format (``partnership/learner/banks/FORMAT.md``): the
 0-based index of the chosen option; the rank given to each option, in the order written; the
-category id chosen for each statement, in the order written (``None`` for unsorted).
+category id chosen for each statement, in the order written (``None`` for unsorted). The
+widgets show options and statements in a fixed shuffled order (seeded by the item id), so the
+letters a learner sees are not the order written; what is saved is, so the grader's keys (in
+the order written) are unaffected.
 
 Nothing a student runs here can change a grade: the grader never runs the student's notebook. It
 reads the submitted answers file and the typed answers (parsed, never executed) and scores them
@@ -32,13 +35,12 @@ import html
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from partnership.learner.schema import (BankError, Category, _ItemBase, _message, _Strict,
-                                     category_ids)
+                                        category_ids, display_order, is_full_ranking)
 from partnership.learner.store import AnswerStore, StoreError
-from partnership.validation import require_unique_ids
+from partnership.validation import load_yaml, require_unique_ids
 
 __all__ = ["load_graded", "show", "progress", "check", "check_typed", "GradedBank",
            "answer_problem", "NotAnswered"]
@@ -170,15 +172,21 @@ def load_graded(path: str | Path = "items.yml") -> GradedBank:
     except OSError as exc:
         raise BankError(f"{path}: cannot read items file ({exc.strerror})") from exc
     if key not in _CACHE:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise BankError(f"{path}: cannot read items file ({exc})") from exc
+        data = load_yaml(path, BankError, "items file")
         _CACHE[key] = parse_graded(data, str(path))
     return _CACHE[key]
 
 
 # ------------------------------------------------------------------ answers
+
+def shown_order(item) -> list[int]:
+    """The order in which the widget shows ``item``'s options or statements (indices as
+    written; :func:`partnership.learner.schema.display_order`). Answers are saved by the index
+    as written, so the hidden tests' keys (letters or indices in the order written) are
+    unaffected by the shuffle."""
+    n = len(getattr(item, "options", None) or getattr(item, "statements", None) or [])
+    return display_order(item.id, n)
+
 
 def answer_problem(item, answer) -> str | None:
     """Why ``answer`` is not a complete answer to ``item`` (None if it is complete). Says what
@@ -190,16 +198,17 @@ def answer_problem(item, answer) -> str | None:
         return None
     if isinstance(item, GradedRanking):
         n = len(item.options)
-        if not isinstance(answer, list) or len(answer) != n \
-                or any(isinstance(a, bool) or not isinstance(a, int) for a in answer) \
-                or sorted(answer) != list(range(1, n + 1)):
+        if not isinstance(answer, list) or not is_full_ranking(answer, n):
             return f"give each response a different rank from 1 to {n}, using each rank once"
         return None
     if isinstance(item, GradedCategorize):
         ids = {c.id for c in item.categories}
         if not isinstance(answer, list) or len(answer) != len(item.statements):
             return "sort each statement into a category"
-        missing = [k for k, a in enumerate(answer, 1) if a not in ids]
+        # numbered as the widget shows the statements; anything but a category id (a list,
+        # from a damaged file) is unsorted, never a crash
+        missing = [k for k, i in enumerate(shown_order(item), 1)
+                   if not isinstance(answer[i], str) or answer[i] not in ids]
         if missing:
             return "sort statement" + ("s " if len(missing) > 1 else " ") + \
                 ", ".join(map(str, missing)) + " into a category"
@@ -284,9 +293,13 @@ class GradedView:
     def _build(self) -> None:
         W, item = self.W, self.item
         style = {"description_width": "initial"}
+        # options and statements are shown in a fixed shuffled order; the controls are kept in
+        # the order written (``dropdowns[i]``, the radio's values), which is what is saved
+        self.order = shown_order(item)
         if isinstance(item, GradedChoice):
             self.radio = W.RadioButtons(
-                options=[(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(item.options)],
+                options=[(f"{chr(65 + pos)}. {item.options[i].text}", i)
+                         for pos, i in enumerate(self.order)],
                 value=None, description="Your answer:", style=style,
                 layout=W.Layout(width="auto"))
             self.controls = [self.radio]
@@ -294,14 +307,14 @@ class GradedView:
         elif isinstance(item, GradedRanking):
             n = len(item.options)
             choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
-            self.dropdowns = []
-            for i, o in enumerate(item.options):
-                letter = chr(65 + i)
+            self.dropdowns = [None] * n
+            for pos, i in enumerate(self.order):
+                letter = chr(65 + pos)
                 dd = W.Dropdown(options=choices, value="", description=f"Rank for {letter}:",
                                 style=style, layout=W.Layout(width="14em"))
-                self.dropdowns.append(dd)
+                self.dropdowns[i] = dd
                 self.controls.append(W.HBox([dd, W.HTML(
-                    value=f"<p><strong>{letter}.</strong> {_esc(o.text)}</p>")]))
+                    value=f"<p><strong>{letter}.</strong> {_esc(item.options[i].text)}</p>")]))
             self._watch = list(self.dropdowns)
         elif isinstance(item, GradedCategorize):
             choices = [("choose a category", "")] + [(c.label, c.id) for c in item.categories]
@@ -310,12 +323,13 @@ class GradedView:
                 self.controls.append(W.HTML(value="<ul>" + "".join(
                     f"<li><strong>{_esc(c.label)}</strong>: {_esc(c.description)}</li>"
                     for c in helps) + "</ul>"))
-            self.dropdowns = []
-            for k, st in enumerate(item.statements, 1):
+            self.dropdowns = [None] * len(item.statements)
+            for k, i in enumerate(self.order, 1):
                 dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
                                 style=style, layout=W.Layout(width="22em"))
-                self.dropdowns.append(dd)
-                self.controls.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {_esc(st.text)}</p>")]))
+                self.dropdowns[i] = dd
+                self.controls.append(W.HBox([dd, W.HTML(
+                    value=f"<p>{k}. {_esc(item.statements[i].text)}</p>")]))
             self._watch = list(self.dropdowns)
 
     def get_answer(self):

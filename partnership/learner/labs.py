@@ -18,14 +18,16 @@ Headless use (tests, benchmarks)::
 from __future__ import annotations
 
 import html
-import random
+import sys
 
 import ipywidgets as W
+from traitlets import TraitError
 
-from partnership.learner.schema import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
-                                     RankingItem, practice_items)
+from partnership.learner.items import (SKILLS, CategorizeItem, ChoiceItem, FreeTextItem,
+                                       RankingItem, display_order, practice_items)
 from partnership.learner.scoring import Result, score
 from partnership.learner.store import AnswerStore, StoreError
+from partnership.learner.transfer import AnswersTransfer
 
 __all__ = ["Lab", "lab", "ItemView", "CHAPTERS"]
 
@@ -46,11 +48,21 @@ def _wide() -> W.Layout:
     (``Widget.close_all()``, a front end going away), every later widget using it would fail."""
     return W.Layout(width="auto")
 
-# ipywidgets gives radio labels a fixed one-line height; let long options wrap instead of
-# overlapping, and keep text readable. Scoped to the labs' own container.
+#: In the book's page (Pyodide): the answers file lives in the browser's storage.
+IN_BROWSER = sys.platform == "emscripten"
+
+# ipywidgets gives radio labels a fixed one-line height and puts the button after the text (it
+# is moved left by positioning, so on a long option that wraps, the button ends up below the
+# last line). Lay each label out as a row instead, button first, text wrapping beside it, at any
+# width. Scoped to the labs' own container.
 _CSS = """<style>
 .partnership-lab .widget-radio-box label, .partnership-lab .jupyter-widget-radio-box label {
-  height: auto; line-height: 1.4; white-space: normal; margin-bottom: 0.45em; }
+  height: auto; line-height: 1.4; white-space: normal; margin: 0 0 0.45em 0;
+  display: flex; flex-direction: row-reverse; justify-content: flex-end;
+  align-items: flex-start; gap: 0.5em; }
+.partnership-lab .widget-radio-box input[type=radio],
+.partnership-lab .jupyter-widget-radio-box input[type=radio] {
+  position: static; flex: none; margin: 0.25em 0 0 0; }
 .partnership-lab .widget-html-content, .partnership-lab .jupyter-widget-html-content {
   line-height: 1.45; }
 .partnership-lab blockquote { margin: 0.4em 0 0.4em 1em; padding-left: 0.6em;
@@ -153,7 +165,12 @@ class ItemView:
     def restore(self, saved: dict) -> None:
         try:
             self.set_answer(saved["answer"])
-        except Exception:       # the bank changed since the answer was saved
+        except (ValueError, TypeError, KeyError, TraitError):
+            # the item was changed since the answer was saved: say so, rather than show nothing
+            self.feedback.value = render_feedback(
+                Result(None, 1.0, "Not scored", ["Your saved answer to this item no longer "
+                                                 "fits it (the item has been changed since); "
+                                                 "please answer it again."]))
             return
         self.result = score(self.item, saved["answer"])
         when = str(saved.get("time", ""))[:16].replace("T", " ")
@@ -164,7 +181,11 @@ class ItemView:
 
 class ChoiceView(ItemView):
     def _build(self):
-        opts = [(f"{chr(65 + i)}. {o.text}", i) for i, o in enumerate(self.item.options)]
+        # shown in a fixed shuffled order (FORMAT.md); each radio's value is the option's index
+        # as written, which is what is saved and scored
+        self.order = display_order(self.item.id, len(self.item.options))
+        opts = [(f"{chr(65 + pos)}. {self.item.options[i].text}", i)
+                for pos, i in enumerate(self.order)]
         self.radio = W.RadioButtons(options=opts, value=None, description="Your answer:",
                                     style=_STYLE, layout=_wide())
         return [self.radio]
@@ -179,8 +200,7 @@ class ChoiceView(ItemView):
 class RankingView(ItemView):
     def _build(self):
         n = len(self.item.options)
-        self.order = list(range(n))
-        random.Random(self.item.id).shuffle(self.order)     # fixed per item, not authored order
+        self.order = display_order(self.item.id, n)     # fixed per item, not authored order
         choices = [("choose a rank", "")] + [(str(k), k) for k in range(1, n + 1)]
         self.letters = {}
         rows, self.dropdowns = [], {}
@@ -217,14 +237,17 @@ class CategorizeView(ItemView):
             rows.append(W.HTML(value="<ul>" + "".join(
                 f"<li><strong>{esc(c.label)}</strong>: {esc(c.description)}</li>"
                 for c in helps) + "</ul>", layout=_wide()))
-        self.dropdowns = []
-        for k, st in enumerate(self.item.statements, 1):
+        # statements shown in a fixed shuffled order; ``dropdowns`` stays in the order written,
+        # which is the order of the saved answer
+        self.order = display_order(self.item.id, len(self.item.statements))
+        self.dropdowns = [None] * len(self.item.statements)
+        for k, i in enumerate(self.order, 1):
             dd = W.Dropdown(options=choices, value="", description=f"Statement {k}:",
                             tooltip=f"Category for statement {k}", style=_STYLE,
                             layout=W.Layout(width="22em"))
-            self.dropdowns.append(dd)
-            rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(st.text)}</p>",
-                                           layout=_wide())]))
+            self.dropdowns[i] = dd
+            rows.append(W.HBox([dd, W.HTML(value=f"<p>{k}. {esc(self.item.statements[i].text)}"
+                                                 "</p>", layout=_wide())]))
         return rows
 
     def get_answer(self):
@@ -267,25 +290,41 @@ class Lab:
             raise KeyError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
         self.skill = skill
         self.store = store or AnswerStore(path)
+        if IN_BROWSER and not self.store.real_path().as_posix().startswith("/drive/"):
+            # JupyterLite mounts the browser's storage at /drive only where the browser lets
+            # it run a service worker (not in some private windows): otherwise files live in
+            # memory and a reload would lose every answer without a word
+            self.store.warnings.append(
+                "This browser does not let the lab keep files (a private window, or site data "
+                "blocked), so your answers last only until you leave or reload this page. Use "
+                "Download my answers before you go, and Load answers next time.")
         self.items = list(items) if items is not None else practice_items(skill)
         self.notice = W.HTML(value="", layout=_wide())
         self.summary = W.HTML(value="", layout=_wide())
         self.views: dict[str, ItemView] = {}
         for n, item in enumerate(self.items, 1):
             self.views[item.id] = _VIEWS[type(item)](item, self, n)
-        saved = self.store.answers(skill)
+        self._restore_all()
+        self.transfer = AnswersTransfer(self.store, on_loaded=self._restore_all)
+        where = ("in this browser (it keeps them for this site), so you can close the page and "
+                 "carry on later; download them to keep a copy or to carry on elsewhere"
+                 if IN_BROWSER else
+                 f"to <code>{esc(self.store.path.name)}</code> in this folder, so you can close "
+                 f"the notebook and carry on later")
+        intro = W.HTML(value=(
+            f"{_CSS}<h2>{esc(SKILLS[skill])}: practice lab</h2>"
+            f"<p>{len(self.items)} items. Answer in any order; each answer is checked at once "
+            f"and saved {where}.</p>"), layout=_wide())
+        self.widget = W.VBox([intro, self.transfer.widget, self.notice, self.summary,
+                              *[v.box for v in self.views.values()]])
+        self.widget.add_class("partnership-lab")
+
+    def _restore_all(self) -> None:
+        saved = self.store.answers(self.skill)
         for item_id, rec in saved.items():
             if item_id in self.views:
                 self.views[item_id].restore(rec)
         self._update()
-        intro = W.HTML(value=(
-            f"{_CSS}<h2>{esc(SKILLS[skill])}: practice lab</h2>"
-            f"<p>{len(self.items)} items. Answer in any order; each answer is checked at once "
-            f"and saved to <code>{esc(self.store.path.name)}</code> in this folder, so you can "
-            f"close the notebook and carry on later.</p>"), layout=_wide())
-        self.widget = W.VBox([intro, self.notice, self.summary,
-                              *[v.box for v in self.views.values()]])
-        self.widget.add_class("partnership-lab")
 
     def view(self, item_id: str) -> ItemView:
         return self.views[item_id]
@@ -295,11 +334,16 @@ class Lab:
         note = None
         try:
             self.store.record(self.skill, item.id, answer, result.score, result.max_score)
+            if not self.store.last_saved:
+                note = ("This answer is kept for this session only for now: it could not be "
+                        "saved (see the note at the top of the lab). It is saved with your next "
+                        "answer once saving works again.")
         except StoreError as exc:
             note = f"This answer could not be saved: {exc}"
-        except Exception as exc:  # never let saving crash a lab
+        except Exception as exc:  # never let saving crash a lab, and say what went wrong
             note = f"This answer could not be saved ({type(exc).__name__}: {exc})."
         self._update()
+        self.transfer.refresh()
         return note
 
     def _update(self):
@@ -308,6 +352,8 @@ class Lab:
                                  "</strong></p><ul>"
                                  + "".join(f"<li>{esc(w)}</li>" for w in self.store.warnings)
                                  + "</ul></div>")
+        else:
+            self.notice.value = ""      # a problem that is over no longer shows
         done = [v for v in self.views.values() if v.result is not None and v.result.scored]
         total = sum(v.result.score for v in done)
         possible = sum(v.result.max_score for v in done)
@@ -318,6 +364,44 @@ class Lab:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+# JupyterLab (and JupyterLite) act on single keys pressed while a notebook is in command mode:
+# with a radio button or a button of the lab focused, "b" would insert a cell and "d d" delete
+# the lab's. JupyterLab leaves alone keys from inside an element marked
+# data-lm-suppress-shortcuts; widgets cannot set an attribute, so this script marks every lab
+# (now and as views are drawn). Tab, Space and Enter keep working in the lab.
+_SUPPRESS_SHORTCUTS_JS = """
+(function () {
+  if (window.__partnershipLabKeys) { return; }
+  window.__partnershipLabKeys = true;
+  let queued = false;
+  const mark = function () {
+    queued = false;
+    document.querySelectorAll('.partnership-lab:not([data-lm-suppress-shortcuts])')
+      .forEach(function (el) { el.setAttribute('data-lm-suppress-shortcuts', 'true'); });
+  };
+  mark();
+  new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(mark); }
+  }).observe(document.body, { childList: true, subtree: true });
+})();
+"""
+
+
+def _suppress_notebook_shortcuts() -> None:
+    """Show the script above, in a live notebook only (a plain script has no front end)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Javascript, display
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    display(Javascript(_SUPPRESS_SHORTCUTS_JS))
+
+
 def lab(skill: str, path=None) -> Lab:
-    """Open the practice lab for ``skill`` (one of partnership.learner.schema.SKILLS)."""
-    return Lab(skill, path=path)
+    """Open the practice lab for ``skill`` (one of partnership.learner.items.SKILLS)."""
+    the_lab = Lab(skill, path=path)
+    _suppress_notebook_shortcuts()
+    return the_lab

@@ -1,4 +1,6 @@
-"""A learner's progress over time, from their saved answers (matplotlib; no widgets).
+"""A learner's progress over time, from their saved answers (no widgets; matplotlib only for
+the charts, imported when one is drawn, so the table also works where matplotlib is missing,
+as in the book's in-browser labs).
 
     from partnership.learner.progress import show_progress
     show_progress()             # table + plot for ./my.partnership-answers.json
@@ -7,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from partnership.learner.schema import SKILLS
+from partnership.learner.items import SKILLS
 from partnership.learner.store import AnswerStore
 
 
@@ -84,7 +86,11 @@ def show_progress(path=None):
     for r in rows:
         sc = f"{r['score']:g}/{r['max_score']:g}" if r["items"] else "-"
         print(f"{r['skill']:16} {r['attempts']:8} {r['items']:6} {sc:>12}")
-    fig = plot_progress(store=store)
+    try:
+        fig = plot_progress(store=store)
+    except ImportError:
+        print("(The charts need matplotlib, which this Python does not have.)")
+        return None
     try:
         from IPython.display import display
         display(fig)
@@ -99,7 +105,7 @@ def reflection_summary(path=None, store: AnswerStore | None = None) -> dict:
     """Code the learner's latest written answer to every free-text item with the reflection
     coach, and summarise them against the MITI 4.2.1 thresholds (reflection-to-question ratio,
     share of complex reflections). Answers that no longer match a shipped item are skipped."""
-    from partnership.learner.schema import FreeTextItem, practice_items
+    from partnership.learner.items import FreeTextItem, practice_items
     from partnership.coach import analyse, session_summary
 
     store = store or AnswerStore(path)

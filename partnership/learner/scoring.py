@@ -8,16 +8,16 @@ Answers are JSON-friendly so they can be saved as they are (see FORMAT.md):
 - ranking: the rank given to each option, in the order written;
 - categorize: the category id chosen for each statement (``None`` for unsorted);
 - free_text: the learner's text.
+
+Widgets show options and statements shuffled (:func:`partnership.learner.items.display_order`),
+so the letters and numbers in feedback are the ones shown, not the order written.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from partnership.learner.schema import CategorizeItem, ChoiceItem, FreeTextItem, RankingItem
-
-#: Free text longer than this is coached on its first part only (and the learner is told).
-COACH_MAX_CHARS = 4000
+from partnership.learner.items import (CategorizeItem, ChoiceItem, FreeTextItem, RankingItem,
+                                       display_order, is_full_ranking)
 
 
 @dataclass
@@ -95,10 +95,12 @@ def _choice(item: ChoiceItem, answer) -> Result:
         return _not_scored(item, "Choose one of the options first.")
     opt = item.options[answer]
     s = 1.0 if opt.correct else 0.0
-    lines = [f"You chose {_letter(answer)}: {opt.feedback}"]
+    shown = display_order(item.id, len(item.options))        # letters as the widget shows them
+    lines = [f"You chose {_letter(shown.index(answer))}: {opt.feedback}"]
     if not opt.correct:
         k = item.correct_index
-        lines.append(f"The best answer is {_letter(k)}: {item.options[k].feedback}")
+        lines.append(f"The best answer is {_letter(shown.index(k))}: "
+                     f"{item.options[k].feedback}")
     return Result(s, 1.0, _verdict(s, 1.0), lines, item.explanation, item.caveat)
 
 
@@ -115,9 +117,7 @@ def pair_agreement(given: list[int], truth: list[int]) -> float:
 
 def _ranking(item: RankingItem, answer) -> Result:
     n = len(item.options)
-    if not isinstance(answer, (list, tuple)) or len(answer) != n \
-            or any(isinstance(a, bool) or not isinstance(a, int) for a in answer) \
-            or sorted(answer) != list(range(1, n + 1)):
+    if not is_full_ranking(answer, n):
         return _not_scored(item, f"Give each response a different rank from 1 to {n} "
                                  "(1 = best), using each rank once.")
     truth = [o.rank for o in item.options]
@@ -134,11 +134,15 @@ def _categorize(item: CategorizeItem, answer) -> Result:
     if not isinstance(answer, (list, tuple)) or len(answer) != n:
         return _not_scored(item, "Sort each statement into a category.")
     labels = {c.id: c.label for c in item.categories}
+    # a saved answer is data from a file: anything but a category id counts as unsorted
+    answer = [a if isinstance(a, str) else None for a in answer]
     if all(a not in labels for a in answer):
         return _not_scored(item, "Sort at least one statement into a category.")
     right = 0
     lines = []
-    for k, (st, a) in enumerate(zip(item.statements, answer), 1):
+    shown = display_order(item.id, n)         # statements numbered as the widget shows them
+    for k, i in enumerate(shown, 1):
+        st, a = item.statements[i], answer[i]
         ok = a == st.category
         right += ok
         if ok:
@@ -153,92 +157,76 @@ def _categorize(item: CategorizeItem, answer) -> Result:
 
 # ---------------------------------------------------------------- free text and the coach
 
-@dataclass
-class _Coded:
-    code: str
-    roadblocks: list[str]
-    feedback: str
+#: How learners are told what the coach is (it is not a set of rules).
+COACH_NOTE = ("The coach is a small statistical model, trained on expert-coded MI conversations "
+              "and typed practice answers, with a few wording checks on top. It can misread a "
+              "response: compare yours with the examples.")
 
-
-def _coach(response: str, client: str) -> _Coded:
-    """The reflection coach's verdict, falling back to a tiny local rule set if the coach
-    package is missing or fails (a lab must never crash on a learner's text)."""
-    try:
-        from partnership.coach import analyse
-    except Exception:       # not installed yet, or broken mid-edit
-        analyse = None
-    if analyse is not None:
-        try:
-            r = analyse(response, client=client)
-            return _Coded(str(r.code), [str(b) for b in (r.roadblocks or [])],
-                          str(r.feedback or ""))
-        except Exception:
-            pass
-    return _fallback_coach(response)
-
-
-_ROADBLOCKS = {
-    "advice": r"\b(you should|you ought|why don'?t you|have you tried|try to|you need to|"
-              r"you must|i suggest|my advice)\b",
-    "reassurance": r"\b(don'?t worry|it'?ll be (fine|ok|okay|alright)|everything will|"
-                   r"i'?m sure you|you'?ll be fine)\b",
-    "warning": r"\b(if you don'?t|you'?d better|or else)\b",
-    "moralising": r"\b(it'?s wrong to|you shouldn'?t)\b",
+_KIND_HINTS = {
+    "open": "An open question cannot be answered with a yes, a no or a single fact: start with "
+            "'what' or 'how' and invite the client's own story.",
+    "closed": "A closed question asks for a yes, a no or a single fact.",
+    "complex": "A complex reflection adds the meaning or the feeling the client did not put into "
+               "words, rather than repeating what they said.",
+    "simple": "A simple reflection stays close to the client's own words.",
 }
-_QUESTION_START = re.compile(r"^(do|does|did|are|is|was|were|have|has|can|could|would|will|"
-                             r"what|why|how|when|where|who|which|shall|should)\b", re.I)
 
 
-def _fallback_coach(text: str) -> _Coded:
-    t = text.strip().lower()
-    roadblocks = [name for name, pat in _ROADBLOCKS.items() if re.search(pat, t)]
-    if t.endswith("?") or _QUESTION_START.match(t):
-        code = "question"
-    elif roadblocks:
-        code = "therapist_input"
-    elif re.match(r"^(you|it sounds|sounds like|so you|it seems|part of you|on the one hand)",
-                  t):
-        code = "reflection"
-    else:
-        code = "other"
-    return _Coded(code, roadblocks, "")
+_OTHER_WORDS = {"affirmation": "an affirmation", "reassurance": "reassurance",
+                "confrontation": "confrontation (sarcasm, judging or labelling)",
+                "self-disclosure": "self-disclosure (your own story)",
+                None: "'other' (neither a question, a reflection nor therapist input)"}
 
 
-_CODE_WORDS = {
-    "question": "a question",
-    "reflection": "a reflection",
-    "therapist_input": "information or advice from you (therapist input)",
-    "other": "neither a question nor a reflection",
-}
+def _a(words: str) -> str:
+    return ("an " if words[:1] in tuple("aeiou") else "a ") + words
+
+
+def _in_words(code: str, subcode: str | None) -> str:
+    """A code as the end of "The coach reads your response as ...": "a closed question",
+    "therapist input (advice)", "reassurance"."""
+    from partnership.coach import describe_code
+    if code == "other":
+        return _OTHER_WORDS.get(subcode, _OTHER_WORDS[None])
+    words = describe_code(code, subcode)
+    return words if code == "therapist_input" else _a(words)
 
 
 def _free_text(item: FreeTextItem, answer) -> Result:
+    """Scored by the reflection coach on what the task asks for: the main code (question or
+    reflection), the kind where the task names one (open or closed, simple or complex), and no
+    roadblock. 1 when all hold; half for a right code of the wrong kind, and half again for a
+    roadblock; 0 for the wrong code. A task for any response with no roadblock scores 1 or 0.
+    An answer of the wrong kind is never "Correct", and the feedback says what it is."""
+    from partnership.coach import analyse
+
     if not isinstance(answer, str) or not answer.strip():
         return _not_scored(item, "Write your response in the box first.")
-    lines = []
-    text = answer.strip()
-    if len(text) > COACH_MAX_CHARS:
-        lines.append(f"Your response is long ({len(text):,} characters); the coach read only "
-                     f"the first {COACH_MAX_CHARS:,}. A reflection is usually one or two "
-                     "sentences.")
-        text = text[:COACH_MAX_CHARS]
-    coded = _coach(text, item.client or "")
-    target = item.target
-    if coded.code == target and not coded.roadblocks:
-        s = 1.0
-    elif coded.code == target:
-        s = 0.5
+    r = analyse(answer, client=item.client or "", examples=item.model_answers)
+    lines = [r.note] if r.note else []
+    got = _in_words(r.code, r.subcode)
+    if item.target == "any":
+        s = 0.0 if r.roadblocks else 1.0
     else:
-        s = 0.0
-    lines.append(f"The coach reads your response as {_CODE_WORDS.get(coded.code, coded.code)}; "
-                 f"this task asks for {_CODE_WORDS[target]}.")
-    if coded.roadblocks:
-        lines.append("It also found a roadblock (" + ", ".join(coded.roadblocks) + "), which "
+        s = 1.0 if r.code == item.target else 0.0
+        if s and item.kind and r.subcode != item.kind:
+            s = 0.5
+        if s and r.roadblocks:
+            s /= 2
+    lines.append(f"The coach reads your response as {got}; this task asks for "
+                 f"{item.asks_for}.")
+    if item.target != "any" and r.code == item.target and item.kind \
+            and r.subcode != item.kind:
+        lines.append(f"It is {got}, not {item.asks_for}. {_KIND_HINTS[item.kind]}")
+    if r.roadblocks:
+        lines.append("It also found a roadblock (" + ", ".join(r.roadblocks) + "), which "
                      "can leave the client feeling corrected rather than heard.")
-    if coded.feedback:
-        lines.append(coded.feedback)
+    body = r.feedback
+    if r.note and body.startswith(r.note):
+        body = body[len(r.note):].strip()  # the note opens the lines already
+    if body:
+        lines.append(body)
     lines.append(item.feedback)
-    lines.append("The coach is rule-based practice feedback and can misread a response; compare "
-                 "yours with the examples.")
+    lines.append(COACH_NOTE)
     return Result(s, 1.0, _verdict(s, 1.0), lines, item.explanation, item.caveat,
                   list(item.model_answers))

@@ -1,0 +1,107 @@
+"""The in-browser labs' site (JupyterLite under the built book's ``lite/``), checked as files:
+what the page will load, and that nothing in it points at another host. The browser tests
+(tests/test_browser_lite.py) run it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from partnership.book import litelabs
+from partnership.learner.items import item_to_dict, practice_items
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def lite(built_book) -> Path:
+    proc, html = built_book
+    if proc.returncode != 0:
+        pytest.fail("the book did not build:\n" + (proc.stdout + proc.stderr)[-4000:],
+                    pytrace=False)
+    return html / litelabs.OUT_DIR
+
+
+def _config(lite: Path) -> dict:
+    data = json.loads((lite / "jupyter-lite.json").read_text(encoding="utf-8"))
+    return data["jupyter-config-data"]
+
+
+@pytest.mark.book
+def test_kernel_uses_the_vendored_pyodide_and_only_this_site_s_wheels(lite):
+    cfg = _config(lite)
+    kernel = cfg["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["disablePyPIFallback"] is True
+    # the Notebook app lives two levels below the book's root, beside _static
+    mjs = (lite / "notebooks" / kernel["pyodideUrl"]).resolve()
+    assert mjs.name == "pyodide.mjs" and mjs.exists(), kernel["pyodideUrl"]
+    assert "vendored/pyodide-" in kernel["pyodideUrl"]
+    assert [u.split("?")[0] for u in kernel["pipliteUrls"]][0] == "./pypi/all.json"
+    text = json.dumps(cfg)
+    assert not re.search(r"https?://", text), re.findall(r"https?://[^\"']+", text)
+    names = [e["name"] for e in cfg["federated_extensions"]]
+    assert sorted(names) == ["@jupyter-widgets/jupyterlab-manager",
+                             "@jupyterlite/pyodide-kernel-extension"]
+
+
+@pytest.mark.book
+def test_lock_file_lists_exactly_the_site_s_wheels_with_their_hashes(lite):
+    lock = json.loads((lite / litelabs.PYPI / litelabs.LOCK).read_text(encoding="utf-8"))
+    wheels = {p.name: p for p in (lite / litelabs.PYPI).glob("*.whl")}
+    files = {p["file_name"]: p for p in lock["packages"].values()}
+    assert set(files) == set(wheels)
+    for name, spec in files.items():
+        assert spec["sha256"] == hashlib.sha256(wheels[name].read_bytes()).hexdigest(), name
+        assert set(spec["depends"]) <= set(lock["packages"]), name
+    kernel = _config(lite)["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert set(kernel["loadPyodideOptions"]["packages"]) <= set(lock["packages"])
+    # nothing heavy or for the grader: only what the labs need
+    for heavy in ("numpy", "matplotlib", "pydantic", "pyyaml", "nbgrader", "scikit-learn",
+                  "jupyterlab", "playwright", "widgetsnbextension"):
+        assert heavy not in lock["packages"], heavy
+
+
+@pytest.mark.book
+def test_the_page_s_package_holds_the_learner_code_and_the_same_banks(lite):
+    wheel = next((lite / litelabs.PYPI).glob("therapy_as_partnership-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        bundle = json.loads(zf.read("partnership/learner/banks/practice.json"))
+        code = {n: zf.read(n).decode() for n in names if n.endswith(".py")}
+    assert "partnership/learner/labs.py" in names and "partnership/coach/model.py" in names
+    assert not any(n.startswith(("partnership/grader/", "partnership/commands/",
+                                 "partnership/book/")) for n in names)
+    assert not any(n.endswith((".yml", ".yaml")) for n in names)
+    for name, src in code.items():
+        assert not re.search(r"^\s*(import|from)\s+(pydantic|yaml)\b", src, re.M), name
+    # the same items, field for field, as the labs read from the YAML banks in CPython
+    assert bundle["items"] == [item_to_dict(i) for i in practice_items()]
+
+
+@pytest.mark.book
+def test_lab_pages_embed_the_live_lab_and_no_page_asks_another_host(built_book):
+    _, html = built_book
+    for name in ("01-alliance-lab", "04-mi-reflections-lab"):
+        page = (html / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
+        assert 'class="lite-lab-frame"' in page
+        src = re.search(r'class="lite-lab-frame"[^>]*src="([^"]+)"', page, re.S) or \
+            re.search(r'<iframe[^>]*src="([^"]+)"[^>]*lite-lab-frame', page, re.S)
+        assert src, name
+        url, _, query = src.group(1).partition("?")
+        # the URL jupyterlite-sphinx's notebooklite directive makes: the Notebook app
+        assert posixpath.normpath(url) == "../lite/notebooks/index.html", url
+        assert query == f"path={name}.ipynb"
+        assert (html / "notebooks" / url).resolve().exists()
+        assert re.search(r'<script[^>]+integrity="sha384-[^"]+"[^>]+lite-lab\.js', page)
+        assert "from partnership.learner.labs import lab" not in page   # no dead code cell
+    for page in html.rglob("*.html"):
+        if "lite" in page.relative_to(html).parts[:1]:
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        assert "fonts.googleapis.com" not in text, page
+        assert "jupyterlite_sphinx" not in text, page
