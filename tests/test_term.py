@@ -432,8 +432,9 @@ def test_coach_agreement_counts_only_marked_answers():
             StudentResult("b", submitted=True, scores={w.id: None}, written={w.id: "y"}),
             StudentResult("c", submitted=True, scores={w.id: 0.0}, written={w.id: ""}),
             StudentResult("d", submitted=True, scores={w.id: 2.0}, written={w.id: "z"})]
-    (ag,) = compare(bank, rows, coach=lambda text, client: {"x": 5, "z": 2}[text])
-    assert (ag.n, ag.waiting, ag.blank, ag.pairs) == (2, 1, 1, [(5, 5), (3, 2)])
+    rows.append(StudentResult("e", submitted=True, scores={w.id: 1.0}, written={w.id: "?"}))
+    (ag,) = compare(bank, rows, coach=lambda text, client: {"x": 5, "z": 2, "?": None}[text])
+    assert (ag.n, ag.waiting, ag.blank, ag.uncoded, ag.pairs) == (2, 1, 1, 1, [(5, 5), (3, 2)])
     assert ag.exact == 0.5 and ag.within_one == 1.0
 
 

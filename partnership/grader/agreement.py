@@ -11,7 +11,7 @@ HRQ-style score (1 to 5, :mod:`partnership.grader.notes`). Once the written answ
   exact agreement and of agreement within one point, and Cohen's kappa with quadratic weights
   (chance-corrected agreement for ordered scores; 1 is perfect, 0 is what chance gives).
 
-Answers not marked yet, or left blank, are not counted. A kappa needs variation: where every pair
+Answers not marked yet, left blank, or given no score by the coach are not counted. A kappa needs variation: where every pair
 falls in one row or column it is undefined and shown as a dash.
 """
 from __future__ import annotations
@@ -59,6 +59,7 @@ class Agreement:
     students: list[str] = field(default_factory=list)
     waiting: int = 0                           # answers not marked yet
     blank: int = 0
+    uncoded: int = 0                           # answers the coach gave no score
 
     @property
     def n(self) -> int:
@@ -112,7 +113,11 @@ def compare(bank, rows, coach=None) -> list[Agreement]:
             if mark is None:
                 ag.waiting += 1
                 continue
-            pair = (to_scale(mark, it.points), int(coach(text, it.client)))
+            suggested = coach(text, it.client)
+            if suggested is None:
+                ag.uncoded += 1
+                continue
+            pair = (to_scale(mark, it.points), int(suggested))
             ag.pairs.append(pair)
             ag.students.append(r.student)
         out.append(ag)
@@ -120,6 +125,7 @@ def compare(bank, rows, coach=None) -> list[Agreement]:
         overall.students += ag.students
         overall.waiting += ag.waiting
         overall.blank += ag.blank
+        overall.uncoded += ag.uncoded
     if len(items) > 1:
         out.append(overall)
     return out
@@ -136,10 +142,11 @@ def write_outputs(results: list[Agreement], out: Path, assignment: str) -> list[
     with open(a, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["assignment", "item", "n", "exact", "within_one", "weighted_kappa",
-                    "mean_coach_minus_grader", "not_marked", "blank"])
+                    "mean_coach_minus_grader", "not_marked", "blank", "no_suggestion"])
         for ag in results:
             w.writerow([assignment, ag.item, ag.n, _f(ag.exact), _f(ag.within_one),
-                        _f(ag.kappa), _f(ag.mean_difference), ag.waiting, ag.blank])
+                        _f(ag.kappa), _f(ag.mean_difference), ag.waiting, ag.blank,
+                        ag.uncoded])
     c = out / "confusion.csv"
     with open(c, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -166,8 +173,9 @@ def table(results: list[Agreement], assignment: str) -> str:
                          f"{ag.mean_difference:+.2f} on average")
         else:
             lines.append(f"{head}: no marked answers to compare")
-        if ag.waiting or ag.blank:
-            lines.append(f"  (not counted: {ag.waiting} not marked yet, {ag.blank} blank)")
+        if ag.waiting or ag.blank or ag.uncoded:
+            lines.append(f"  (not counted: {ag.waiting} not marked yet, {ag.blank} blank, "
+                         f"{ag.uncoded} without a suggestion from the coach)")
         if ag.n:
             lines.append("  grader \\ coach   " + "  ".join(f"{v:>3}" for v in LEVELS))
             for g, row in zip(LEVELS, ag.confusion()):
