@@ -180,6 +180,7 @@ def _plots(stats, n, out: Path, assignment: str) -> list[Path]:
                     textcoords="offset points", xytext=(6, 4), fontsize=8)
     ax.axhline(0, color="#444", linewidth=0.8)
     ax.axhline(0.2, color="#888", linewidth=0.6, linestyle="--")
+    ax.text(1.08, 0.22, "r = 0.2", ha="right", fontsize=7, color="#555")
     ax.set_xlim(-0.05, 1.1)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("difficulty (mean share of the points)")
@@ -205,10 +206,11 @@ def _plots(stats, n, out: Path, assignment: str) -> list[Path]:
                        label={"share": "whole class", "share_top": "strongest 27%",
                               "share_bottom": "weakest 27%"}[what])
             ax.set_xticks(list(xs), labels)
-            ax.set_ylim(0, 1)
+            ax.set_ylim(0, 1.35)                    # room above the bars for the legend
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
             ax.set_ylabel("share")
             ax.set_title(s.item + (": flagged" if s.flags else ""), fontsize=9)
-        axes[0, 0].legend(fontsize=7, loc="upper right")
+        axes[0, 0].legend(fontsize=7, loc="upper left", ncol=3, frameon=False)
         fig.tight_layout()
         p = out / "options.png"
         fig.savefig(p, dpi=110)
