@@ -189,8 +189,11 @@ class WebOnlyPointers(SphinxPostTransform):
             doc = start["docname"]
             if not any(fnmatch.fnmatch(doc, pat) for pat in WEB_ONLY_PAGES):
                 continue
-            cells = [c for c in start.findall(nodes.container)
-                     if "cell" in c.get("classes", [])]
+            # the notebook's code cells, and the live lab that stands in for its lab cell
+            # (partnership/book/litepage.py)
+            cells = [c for c in start.findall(nodes.Element)
+                     if (isinstance(c, nodes.container) and "cell" in c.get("classes", []))
+                     or c.__class__.__name__ == "lite_lab"]
             if not cells:
                 continue
             pointer = _pointer(

@@ -27,8 +27,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from partnership.learner.schema import BankError, Skill, is_full_ranking
-from partnership.validation import error_location, require_unique_ids
+from partnership.learner.schema import (BankError, Category, Skill, category_ids, error_message,
+                                        is_full_ranking)
+from partnership.validation import require_unique_ids
 
 __all__ = ["GradedBank", "load_bank", "parse_bank", "released", "BankError", "WIDGET_TYPES"]
 
@@ -75,12 +76,6 @@ class RankedOption(_Strict):
 class SortedStatement(_Strict):
     text: _Text
     category: str
-
-
-class Category(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    label: _Text
-    description: str | None = None
 
 
 class Number(_Strict):
@@ -135,9 +130,7 @@ class Categorize(_Item):
 
     @model_validator(mode="after")
     def _check(self):
-        ids = [c.id for c in self.categories]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"categories: duplicate category id in {ids}")
+        ids = category_ids(self.categories)
         for i, s in enumerate(self.statements):
             if s.category not in ids:
                 raise ValueError(f"statements.{i}.category: {s.category!r} is not one of {ids}")
@@ -205,19 +198,6 @@ class GradedBank(_Strict):
         return sum(i.points for i in self.items)
 
 
-def _message(data, err) -> str:
-    msg, loc = err["msg"], list(err["loc"])
-    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        loc.append("type")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-        head, sep, rest = msg.partition(": ")
-        if sep and " " not in head:
-            loc += head.split(".")
-            msg = rest
-    return f"{error_location(data, loc, tags=ITEM_TYPES)}: {msg}"
-
-
 def parse_bank(data, name: str = "<bank>") -> GradedBank:
     """Validate parsed YAML; errors name the file (``name``), the item id and the field."""
     if isinstance(data, dict) and data.get("kind") != "graded":
@@ -226,7 +206,8 @@ def parse_bank(data, name: str = "<bank>") -> GradedBank:
     try:
         return GradedBank.model_validate(data)
     except ValidationError as exc:
-        raise BankError("\n".join(f"{name}: {_message(data, e)}" for e in exc.errors())) from exc
+        raise BankError("\n".join(f"{name}: {error_message(data, e, ITEM_TYPES)}"
+                                  for e in exc.errors())) from exc
 
 
 def load_bank(path: str | Path) -> GradedBank:

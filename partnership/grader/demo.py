@@ -203,24 +203,28 @@ def _gradebook(db_url: str):
     return Gradebook(db_url, os.environ.get("PARTNERSHIP_COURSE_ID", "therapy-as-partnership"))
 
 
+def _grades(gb, outcomes):
+    """(outcome, grade) for every grade of every submission in the gradebook."""
+    from nbgrader.api import MissingEntry
+    for (s, a), o in outcomes.items():
+        try:
+            sub = gb.find_submission(a, s)
+        except MissingEntry:
+            continue
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                yield o, g
+
+
 def _manual_marks(db_url: str, outcomes) -> None:
     """Play the instructor in formgrader: mark every written answer that needs marking, with the
     student's fixed share of its points (a stand-in, not a judgement)."""
-    from nbgrader.api import MissingEntry
     with _gradebook(db_url) as gb:
-        for (s, a), o in outcomes.items():
-            share = STUDENTS[s].manual_share
-            if not o.submitted or share is None:
-                continue
-            try:
-                sub = gb.find_submission(a, s)
-            except MissingEntry:
-                continue
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    if g.needs_manual_grade and g.cell.cell_type == "markdown":
-                        g.manual_score = round(share * g.max_score, 2)
-            gb.db.commit()
+        for o, g in _grades(gb, outcomes):
+            share = STUDENTS[o.student].manual_share
+            if share is not None and g.needs_manual_grade and g.cell.cell_type == "markdown":
+                g.manual_score = round(share * g.max_score, 2)
+        gb.db.commit()
 
 
 def _read_export(grades: Path, outcomes) -> None:
@@ -234,18 +238,11 @@ def _read_export(grades: Path, outcomes) -> None:
 
 
 def _read_auto(db_url: str, outcomes) -> None:
-    from nbgrader.api import MissingEntry
     with _gradebook(db_url) as gb:
-        for (s, a), o in outcomes.items():
-            try:
-                sub = gb.find_submission(a, s)
-            except MissingEntry:
-                continue
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    if g.cell.cell_type == "code":
-                        o.auto_score += g.score or 0.0
-                        o.auto_max += g.max_score
+        for o, g in _grades(gb, outcomes):
+            if g.cell.cell_type == "code":
+                o.auto_score += g.score or 0.0
+                o.auto_max += g.max_score
 
 
 def table(result: DemoResult) -> str:

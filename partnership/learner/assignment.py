@@ -37,7 +37,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from partnership.learner.schema import (BankError, Category, _ItemBase, _message, _Strict,
+from partnership.learner.schema import (BankError, Category, _ItemBase, error_message, _Strict,
                                         category_ids, display_order, is_full_ranking)
 from partnership.learner.store import AnswerStore, StoreError
 from partnership.validation import load_yaml, require_unique_ids
@@ -129,6 +129,8 @@ class GradedWritten(_GradedBase):
     points: float = Field(gt=0)
 
 
+#: the released item types (pydantic puts them into error locations; error_message drops them)
+GRADED_TYPES = ("choice", "ranking", "categorize", "typed", "written")
 GradedItem = Annotated[Union[GradedChoice, GradedRanking, GradedCategorize, GradedTyped,
                              GradedWritten], Field(discriminator="type")]
 WIDGET_TYPES = ("choice", "ranking", "categorize")
@@ -158,7 +160,8 @@ def parse_graded(data, name: str = "<items.yml>") -> GradedBank:
     try:
         return GradedBank.model_validate(data)
     except ValidationError as exc:
-        raise BankError("\n".join(f"{name}: {_message(data, e)}" for e in exc.errors())) from exc
+        raise BankError("\n".join(f"{name}: {error_message(data, e, GRADED_TYPES)}"
+                                  for e in exc.errors())) from exc
 
 
 _CACHE: dict[tuple, GradedBank] = {}

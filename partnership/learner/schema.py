@@ -210,7 +210,9 @@ _ItemAdapter = TypeAdapter(Item)
 ITEM_TYPES = ("choice", "ranking", "categorize", "free_text")
 
 
-def _message(data, err) -> str:
+def error_message(data, err, tags: tuple[str, ...] = ITEM_TYPES) -> str:
+    """One pydantic error as '<item id>, field <a.b>: <message>' (``tags``: the item types,
+    which pydantic puts into the locations of a tagged union)."""
     msg = err["msg"]
     # our model validators put the field first ("options: ..."): move it into the location
     loc = list(err["loc"])
@@ -222,7 +224,7 @@ def _message(data, err) -> str:
         if sep and " " not in head:
             loc += head.split(".")
             msg = rest
-    return f"{error_location(data, loc, tags=ITEM_TYPES)}: {msg}"
+    return f"{error_location(data, loc, tags=tags)}: {msg}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ def parse_bank(data, name: str = "<bank>") -> Bank:
     try:
         spec = BankSpec.model_validate(data)
     except ValidationError as exc:
-        msgs = [f"{name}: {_message(data, e)}" for e in exc.errors()]
+        msgs = [f"{name}: {error_message(data, e)}" for e in exc.errors()]
         raise BankError("\n".join(msgs)) from exc
     return Bank(spec.version, spec.kind,
                 tuple(item_from_dict(it.model_dump(), name) for it in spec.items))
