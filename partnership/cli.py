@@ -27,6 +27,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assignment": ("partnership.commands.assignment",
                    "build a graded assignment from a bank, check it, file a submission, report "
                    "grading problems"),
+    "course": ("partnership.commands.course",
+               "import a roster into the gradebook; write course.yml's due dates into it"),
+    "item-analysis": ("partnership.commands.item_analysis",
+                      "difficulty, discrimination and option shares per item; flags items that "
+                      "may be miskeyed"),
+    "coach-agreement": ("partnership.commands.coach_agreement",
+                        "the coach's suggested scores for written answers against your marks "
+                        "(weighted kappa)"),
+    "lms-export": ("partnership.commands.lms_export",
+                   "per-question grades and Canvas and Moodle gradebook import files"),
     "grade-demo": ("partnership.commands.grade_demo",
                    "run the nbgrader round trip on simulated students, attacks included, and "
                    "print every score beside what the answers deserve"),

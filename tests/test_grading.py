@@ -355,6 +355,7 @@ def test_course_config_grades_without_a_kernel(monkeypatch):
     from partnership.grader.autograde import KeepLearnerFilesOut, RestoreCells, ScoreFromAnswers
     from partnership.grader.build import CONFIG_TEMPLATE
     from partnership.grader.feedback import HideGraderNotes
+    from partnership.grader.late import FinalLatePenalty, LatePenalties
 
     assert (ROOT / "autograder" / "nbgrader_config.py").read_text() == CONFIG_TEMPLATE
     cfg = _load_config(monkeypatch)
@@ -365,7 +366,9 @@ def test_course_config_grades_without_a_kernel(monkeypatch):
     assert RestoreCells in cfg.Autograde.sanitize_preprocessors
     assert OverwriteCells not in cfg.Autograde.sanitize_preprocessors
     assert cfg.GenerateAssignment.preprocessors[-1] is KeepLearnerFilesOut
-    assert cfg.GenerateFeedback.preprocessors[:2] == [GetGrades, HideGraderNotes]
+    assert cfg.GenerateFeedback.preprocessors[:3] == [FinalLatePenalty, GetGrades,
+                                                      HideGraderNotes]
+    assert LatePenalties in cfg.Autograde.autograde_preprocessors       # course.yml's policy
     assert cfg.Autograde.exclude_overwriting.get("any-assignment") == [
         "my.partnership-answers.json"]
     assert "my.partnership-answers.json" not in cfg.CourseDirectory.ignore   # collect keeps it

@@ -74,6 +74,23 @@ def read_report(path) -> dict | None:
         return None
 
 
+_KEYS: dict = {}
+
+
+def _keys(path: Path):
+    """The keyed bank at ``path``, parsed once per autograde run (a class of hundreds reads the
+    same file for every submission); a changed file (a key fixed mid-run) is read again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return load_bank(path)               # raises BankError naming the file
+    stamp = (str(path), st.st_mtime_ns, st.st_size)
+    if stamp not in _KEYS:
+        _KEYS.clear()
+        _KEYS[stamp] = load_bank(path)
+    return _KEYS[stamp]
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -180,7 +197,7 @@ class ScoreFromAnswers(NbGraderPreprocessor):
         cd = _course(self.config)
         keys = key_path(cd.root, assignment, self.keys_directory)
         try:
-            bank = load_bank(keys)
+            bank = _keys(keys)
         except BankError as exc:
             raise ValueError(f"cannot grade {assignment}: {exc}. Build the assignment with "
                              f"`partnership assignment build BANK.yml --course "

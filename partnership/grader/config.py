@@ -10,6 +10,7 @@ when the folder has none) calls it. What it sets, and why:
   ``RestoreCells`` in place of ``OverwriteCells``, ``ScoreFromAnswers`` in place of ``Execute``;
 - a learner answers file left in ``source/`` is neither released nor copied over a student's
   own at autograde;
+- due dates and late penalties from the course's ``course.yml`` (:mod:`partnership.grader.late`);
 - feedback without the grader's notes (:mod:`partnership.grader.feedback`);
 - ``nbgrader export`` that keeps "not graded" apart from a score of 0
   (:mod:`partnership.grader.export`).
@@ -37,7 +38,7 @@ def database_url(url: str | None) -> str | None:
 def configure(c) -> None:
     """Apply the course's settings to an nbgrader config object ``c``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput,
                                         DeduplicateIds, GetGrades, LimitOutput,
                                         OverwriteKernelspec, SaveAutoGrades)
     from nbgrader.converters import GenerateAssignment
@@ -45,6 +46,7 @@ def configure(c) -> None:
     from partnership.grader.autograde import (EveryAssignment, KeepLearnerFilesOut,
                                               RestoreCells, ScoreFromAnswers)
     from partnership.grader.feedback import HideGraderNotes
+    from partnership.grader.late import FinalLatePenalty, LatePenalties
 
     # nbgrader 0.9 with SQLAlchemy 2 warns "Object of type <Submitted...> not in session" on
     # every submission (harmless, upstream); such noise would hide the warnings that matter.
@@ -71,10 +73,11 @@ def configure(c) -> None:
     c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                           RestoreCells, CheckCellMetadata]
     c.Autograde.autograde_preprocessors = [ScoreFromAnswers, ClearMetadataPreprocessor,
-                                           LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                           LimitOutput, SaveAutoGrades, LatePenalties,
                                            CheckCellMetadata]
     c.RestoreCells.add_missing_cells = False        # RestoreCells puts back every deleted cell
     c.Autograde.exclude_overwriting = EveryAssignment([ANSWERS])
 
-    c.GenerateFeedback.preprocessors = [GetGrades, HideGraderNotes, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [FinalLatePenalty, GetGrades, HideGraderNotes,
+                                        CSSHTMLHeaderPreprocessor]
     c.ExportApp.plugin_class = "partnership.grader.export.GradesCsv"

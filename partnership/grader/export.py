@@ -10,6 +10,11 @@ export adds a ``status`` column and leaves ``score`` empty where there is no gra
 - ``not graded: autograding failed``: an autograded cell has no score (the notebook could not be
   read); the score is empty, not 0. Fix or replace the file and autograde again;
 - ``not submitted``: no submission; score 0, as nbgrader counts it.
+
+The late penalty is the course's policy (``course.yml``) applied to the final score
+(:func:`partnership.grader.late.final_penalty`), so written answers marked after autograding are
+penalised in the same proportion; names and emails come from the roster
+(``partnership course roster``).
 """
 from __future__ import annotations
 
@@ -47,6 +52,9 @@ class GradesCsv(ExportPlugin):
 
     def export(self, gradebook) -> None:
         dest = self.to or "grades.csv"
+        from nbgrader.coursedir import CourseDirectory
+        from partnership.grader.late import final_penalty
+        root = CourseDirectory(config=self.config).root
         students = [str(s) for s in self.student]
         assignments = [str(a) for a in self.assignment]
         with open(dest, "w", newline="", encoding="utf-8") as fh:
@@ -69,7 +77,8 @@ class GradesCsv(ExportPlugin):
                                    score=0.0, status="not submitted")
                     else:
                         status, scored = submission_status(sub)
-                        penalty = sub.late_submission_penalty or 0.0
+                        penalty = final_penalty(root, asg.name, sub, sub.score) if scored \
+                            else 0.0
                         row.update(timestamp=sub.timestamp or "", status=status,
                                    late_submission_penalty=penalty,
                                    raw_score=sub.score if scored else "",

@@ -1,0 +1,38 @@
+"""``partnership coach-agreement ASSIGNMENT``: the coach's suggested scores for the written answers
+against the grader's marks (weighted kappa, confusion table), per item and overall
+(:mod:`partnership.grader.agreement`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(parser):
+    parser.add_argument("assignment")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
+                        help="the course folder (default: here)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where to write agreement.csv and confusion.csv (default: "
+                             "COURSE/analysis/ASSIGNMENT)")
+    parser.add_argument("--db-url", metavar="URL", help="gradebook database URL (default: "
+                                                        "PARTNERSHIP_DB_URL, else SQLite in the "
+                                                        "course folder)")
+
+
+def run(args) -> int:
+    from partnership.grader.agreement import compare, table, write_outputs
+    from partnership.grader.bank import BankError
+    from partnership.grader.results import collect
+    try:
+        bank, rows = collect(args.course, args.assignment, args.db_url)
+    except BankError as exc:
+        print(f"coach-agreement: {exc}", file=sys.stderr)
+        return 2
+    results = compare(bank, rows)
+    print(table(results, args.assignment))
+    if results:
+        out = args.out or args.course / "analysis" / args.assignment
+        print()
+        for p in write_outputs(results, out, args.assignment):
+            print(f"wrote {p}")
+    return 0
