@@ -339,7 +339,7 @@ def test_a_term_on_jupyterhub(hub):
     r = as_user(INSTRUCTOR, sys.executable, "-m", "partnership.cli", "lms-export", "--course",
                 course, env=env, cwd=course)
     assert r.returncode == 0, r.stderr[-2000:]
-    canvas = {row[3]: row for row in csv.reader(open(course / "lms" / "canvas.csv"))}
+    canvas = {row[3]: row for row in csv.reader(open(course / "lms" / "canvas-empathy.csv"))}
     assert canvas[ADA][0] == "Okafor, Ada" and canvas[ADA][5] == "14"
     assert canvas[BEN][5] == "7.5"
     _mark("exported")
