@@ -438,6 +438,47 @@ def test_coach_agreement_counts_only_marked_answers():
     assert ag.exact == 0.5 and ag.within_one == 1.0
 
 
+def test_coach_agreement_overall_pools_every_coached_item(tmp_path):
+    """Two coached written items (the empathy bank with its written item repeated): each item's
+    pairs, and the overall ("all") row pooling them, in the CSVs and the printed table."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from partnership.grader.agreement import compare, table, write_outputs
+    from partnership.grader.bank import parse_bank
+    from partnership.grader.results import StudentResult
+    data = yaml.safe_load((ROOT / "exercises" / "empathy.yml").read_text(encoding="utf-8"))
+    w1 = next(i for i in data["items"] if i["id"] == "emp-w1")
+    data["items"].append(dict(w1, id="emp-w2"))
+    bank = parse_bank(data, "two-coached.yml")
+    # (mark on emp-w1, coach's suggestion), (mark on emp-w2, coach's suggestion); marks of 4
+    marks = {"a": ((4, 5), (3, 3)), "b": ((2, 3), (1, 3)), "c": ((0, 1), (4, 4)),
+             "d": ((1, 2), (0, 4))}
+    rows, said = [], {}
+    for sid, ((m1, c1), (m2, c2)) in marks.items():
+        said[f"{sid}1"], said[f"{sid}2"] = c1, c2
+        rows.append(StudentResult(sid, submitted=True, scores={"emp-w1": m1, "emp-w2": m2},
+                                  written={"emp-w1": f"{sid}1", "emp-w2": f"{sid}2"}))
+    results = compare(bank, rows, coach=lambda text, client: said[text])
+    assert [ag.item for ag in results] == ["emp-w1", "emp-w2", "all"]
+    w1_pairs = [(m + 1, c) for (m, c), _ in marks.values()]
+    w2_pairs = [(m + 1, c) for _, (m, c) in marks.values()]
+    assert results[0].pairs == w1_pairs and results[1].pairs == w2_pairs
+    assert results[2].pairs == w1_pairs + w2_pairs
+    for ag in results:
+        assert ag.kappa == pytest.approx(cohen_kappa_score(
+            [a for a, _ in ag.pairs], [b for _, b in ag.pairs], weights="quadratic",
+            labels=[1, 2, 3, 4, 5]))
+    assert results[2].exact == 4 / 8 and results[2].within_one == 7 / 8
+    write_outputs(results, tmp_path, "empathy")
+    rows_csv = {r["item"]: r for r in csv.DictReader(open(tmp_path / "agreement.csv"))}
+    assert rows_csv["all"]["n"] == "8" and rows_csv["all"]["exact"] == "0.500"
+    cells = [r for r in csv.DictReader(open(tmp_path / "confusion.csv")) if r["item"] == "all"]
+    assert sum(int(r[f"coach_{k}"]) for r in cells for k in range(1, 6)) == 8
+    assert int(cells[0]["coach_4"]) == 1 and int(cells[4]["coach_4"]) == 1   # (1,4) and (5,4)
+    text = table(results, "empathy")
+    assert "all coached items: 8 answers; exact agreement 50%, within one 88%" in text
+
+
 # ------------------------------------------------------------------ LMS files
 
 def test_lms_export_canvas_moodle_and_per_question(course):
@@ -514,6 +555,35 @@ def test_lms_files_leave_out_scores_not_ready(course, tmp_path):
     q = {row["student_id"]: row for row in
          csv.DictReader(open(tmp_path / "lms" / "questions-empathy.csv", encoding="utf-8"))}
     assert q["s02"]["status"] == "marking pending (1 answer)" and q["s02"]["emp-w1"] == ""
+
+
+def test_fixing_the_key_and_regrading(course, tmp_path):
+    """The guide's last step: item analysis flagged emp-g1; the instructor corrects the key in
+    the bank (D, as in exercises/empathy.yml), rebuilds and regrades. Marks given by hand stay,
+    the scores change by the key alone, and the item is no longer flagged."""
+    import shutil
+    copy = tmp_path / "course"
+    shutil.copytree(course["course"], copy)
+    runner = Runner(copy)                                   # its own copy of the gradebook
+    r = _cli("assignment", "build", str(ROOT / "exercises" / "empathy.yml"), "--course", str(copy))
+    assert r.returncode == 0, r.stderr
+    r = runner.run("autograde", "empathy", "--force")
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = _cli("item-analysis", "empathy", "--course", str(copy), "--out", str(tmp_path / "a"),
+             "--db-url", runner.db_url)
+    assert r.returncode == 0, r.stderr
+    assert "No item flagged as possibly miskeyed." in r.stdout
+    items = {row["item"]: row for row in csv.DictReader(open(tmp_path / "a" / "items.csv"))}
+    assert items["emp-g1"]["difficulty"] == "0.500"         # the five who chose D
+    assert float(items["emp-g1"]["discrimination"]) > 0.5
+    from nbgrader.api import Gradebook
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        for sid, (g1, *_rest) in CLASS.items():
+            sub = gb.find_submission("empathy", sid)
+            marks = {g.name: g.manual_score for nb in sub.notebooks for g in nb.grades
+                     if g.name == "emp-w1-answer"}
+            assert marks == {"emp-w1-answer": CLASS[sid][5]}, sid
+            assert sub.score == RAW[sid] + (2 if g1 == 3 else -2 if g1 == 0 else 0), sid
 
 
 def test_commands_report_a_missing_assignment(course):
