@@ -592,6 +592,69 @@ def test_commands_report_a_missing_assignment(course):
     assert r.returncode == 2 and "keys" in r.stderr and "nonesuch" in r.stderr
 
 
+# ------------------------------------------------------------------ the instructor guide's walk-through
+
+def _guide_section() -> str:
+    text = (ROOT / "book" / "instructor-guide.md").read_text(encoding="utf-8")
+    start = text.index("## Graded exercises with nbgrader")
+    return text[start:text.index("\n## ", start + 10)]
+
+
+def test_guide_walks_through_the_term_in_order():
+    import re
+    steps = re.findall(r"^### (\d+)\. (.+)$", _guide_section(), flags=re.M)
+    assert [int(n) for n, _ in steps] == list(range(1, 11))
+    words = ["setting up", "class list", "releasing", "collecting", "autograding",
+             "marking", "feedback", "item analysis", "exporting", "regrading"]
+    for (n, title), word in zip(steps, words):
+        assert word in title.lower(), (n, title, word)
+    assert "coach" in steps[5][1].lower()                   # marking, with the coach's suggestions
+
+
+def test_every_command_in_the_guide_exists_with_those_arguments():
+    """Each ``partnership`` and ``nbgrader`` command in the walk-through's shell blocks, parsed by
+    the real command's own parser (partnership) or checked against the nbgrader app's flags and
+    options, so a renamed command or option fails here before an instructor meets it."""
+    import argparse
+    import importlib
+    import re
+    import shlex
+
+    from nbgrader.apps import NbGraderApp
+
+    from partnership.cli import COMMANDS
+    blocks = re.findall(r"```bash\n(.*?)```", _guide_section(), flags=re.S)
+    seen = set()
+    for block in blocks:
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"\s+#\s.*$", "", line).strip().rstrip("&").strip()
+            line = re.sub(r"<[^>]+>", "PLACEHOLDER", line)          # <student id>: one word
+            words = shlex.split(line) if line else []
+            if not words or words[0] not in ("partnership", "nbgrader"):
+                continue
+            name = words[1]
+            seen.add(f"{words[0]} {name}")
+            if words[0] == "partnership":
+                assert name in COMMANDS, line
+                parser = argparse.ArgumentParser(prog=f"partnership {name}", exit_on_error=False)
+                importlib.import_module(COMMANDS[name][0]).register(parser)
+                try:
+                    parser.parse_args(words[2:])
+                except (argparse.ArgumentError, SystemExit) as exc:
+                    pytest.fail(f"the guide's {line!r} does not parse: {exc}")
+                continue
+            assert name in NbGraderApp.subcommands, line
+            app = NbGraderApp.subcommands[name][0]
+            for w in words[2:]:
+                if w.startswith("--"):
+                    opt = w[2:].split("=", 1)[0]
+                    assert opt in app.flags or opt in app.aliases, (line, opt)
+    assert {"partnership course", "partnership item-analysis", "partnership coach-agreement",
+            "partnership lms-export", "nbgrader generate_assignment", "nbgrader release_assignment",
+            "nbgrader autograde", "nbgrader generate_feedback", "nbgrader release_feedback",
+            "nbgrader export"} <= seen, seen
+
+
 # ------------------------------------------------------------------ an assignment with a conversation
 
 # mi-conversation (exercises/mi-conversation.yml): conv-g1, a conversation with a simulated client
