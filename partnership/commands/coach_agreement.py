@@ -28,6 +28,12 @@ def run(args) -> int:
         return 2
     results = compare(bank, rows)
     print(table(results, args.assignment))
+    talks = [it.id for it in bank.items if it.type == "conversation"]
+    if talks:
+        # a conversation's grader notes hold a MITI-style summary, not a 1-5 suggestion: there is
+        # no suggested score to set beside the mark
+        print(f"Conversation items ({', '.join(talks)}) are not compared: the coach's summary in "
+              f"your notes is a description of the turns, not a suggested score.")
     if results:
         out = args.out or args.course / "analysis" / args.assignment
         print()
