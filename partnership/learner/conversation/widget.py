@@ -34,7 +34,8 @@ import ipywidgets as W
 
 from partnership.learner.conversation.engine import (MAX_TURNS, Conversation,
                                                      ConversationError, verify)
-from partnership.learner.conversation.guidance import GOAL_TURNS, HOW_IT_WORKS, risk_note
+from partnership.learner.conversation.guidance import (GOAL_TURNS, HOW_IT_WORKS,
+                                                       reading_titles, risk_note)
 from partnership.learner.conversation.schema import Client, shipped_clients
 from partnership.learner.conversation.summary import (code_line, summary_figure, summary_html,
                                                       summary_lines, transcript_markdown,
@@ -142,9 +143,13 @@ class _Base:
             self.risk.value = ""
             return
         self.risk.value = (f"<div class='partnership-convo'><div class='convo-risk' role='note'>"
-                           f"<p>{esc(risk_note(self._name()))}</p><p>The book's chapter on "
-                           f"talking about suicide risk is linked at the top of this notebook."
+                           f"<p>{esc(risk_note(self._name()))}</p><p>{esc(self._risk_where())}"
                            f"</p></div></div>")
+
+    def _risk_where(self) -> str:
+        """Where to read more, by title: a graded notebook has no links to the book, so the
+        pages are named rather than said to be linked."""
+        return f"Read more in the course book: {reading_titles()}."
 
     def _progress(self) -> None:
         conv = self.conversation
@@ -264,6 +269,10 @@ class ConversationLab(_Base):
     @property
     def show_codes(self) -> bool:
         return bool(self.codes.value)
+
+    def _risk_where(self) -> str:
+        return (f"Read more in the course book ({reading_titles()}): both are linked at the top "
+                f"of this notebook.")
 
     @property
     def item_id(self) -> str:
