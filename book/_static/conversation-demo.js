@@ -197,7 +197,8 @@
         progress.textContent = data.progress;
         live.textContent = data.live;
         keep(data.record);
-        status.textContent = "Your turn: write what you would say to " + data.name + ".";
+        status.textContent = data.summary ? "Finished: your summary is below. " +
+          data.summary.text : "Your turn: write what you would say to " + data.name + ".";
         showAbout();
         return data;
       }).then(function (data) {
