@@ -533,3 +533,23 @@ def test_check_banks_validates_the_conversation_banks(tmp_path, capsys):
             f"replies.change.high: must hold 3 to 20 replies (found 2)") in captured.err
     (tmp_path / "mine.yml").write_text(yaml.safe_dump(_bank()), encoding="utf-8")
     assert cli_main(["check-banks", str(tmp_path / "mine.yml")]) == 0
+
+
+def test_without_the_yaml_banks_the_clients_come_from_the_json_bundle(tmp_path, monkeypatch):
+    """The in-browser labs' package holds the banks as one JSON file (no PyYAML there): the
+    same clients, checked by the same schema; a damaged bundle names the file."""
+    from partnership.learner.conversation import schema
+    bundle = tmp_path / "conversations.json"
+    bundle.write_bytes(schema.bundle_bytes())
+    monkeypatch.setattr(schema, "CONVERSATION_DIR", tmp_path / "conversations")
+    monkeypatch.setattr(schema, "BUNDLE", bundle)
+    monkeypatch.setattr(schema, "_CACHE", {})
+    assert [c.to_dict() for c in schema.shipped_clients()] == [c.to_dict() for c in CLIENTS]
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["clients"][0]["replies"]["change"]["low"] = ["Too few."]
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(schema, "_CACHE", {})
+    with pytest.raises(ConversationBankError, match=re.escape(
+            f"{bundle}: client anjali-exams, state change.low, field replies.change.low: must "
+            f"hold 3 to 20 replies")):
+        schema.shipped_clients()

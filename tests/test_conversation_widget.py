@@ -299,3 +299,38 @@ def test_a_graded_conversation_names_the_book_s_pages_on_risk(tmp_path):
         if any(t.state == "risk" for t in lab.conversation.turns):
             break
     assert "linked at the top of this notebook" in html.unescape(lab.risk.value)
+
+
+def test_in_the_browser_the_plot_is_svg_and_the_answers_can_be_downloaded(tmp_path,
+                                                                          monkeypatch):
+    """The book's in-browser labs have no matplotlib: the summary's picture is the SVG the
+    book's page draws. The answers file, with the conversation, can be downloaded as in the
+    other labs, and loaded into another lab."""
+    import importlib.util
+
+    from partnership.learner.conversation import widget as mod
+    real = importlib.util.find_spec
+    monkeypatch.setattr(mod.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    p = tmp_path / "answers.json"
+    lab = ConversationLab(path=p, seed=4)
+    lab.choose("robin-diabetes")
+    for text in TURNS[:3]:
+        _say(lab, text)
+        link = re.search(r"href='data:application/json;base64,([^']+)'",
+                         lab.transfer.link.value)
+        saved = json.loads(base64.b64decode(link.group(1)))
+        assert [a["answer"]["turns"][-1]["learner"] for a in saved["attempts"]][-1] == text
+    lab.finish.click()
+    assert lab.figure is None and lab.plot.value.startswith("<svg")
+    assert "role='img'" in lab.plot.value and "<title" in lab.plot.value
+    # loaded into a lab in another browser (a fresh answers file): the conversation opens
+    other = ConversationLab(path=tmp_path / "elsewhere.json", seed=1)
+    import datetime
+    data = p.read_bytes()
+    other.transfer.picker.value = ({"name": "answers.json", "type": "application/json",
+                                    "size": len(data), "content": memoryview(data),
+                                    "last_modified": datetime.datetime.now()},)
+    assert other.conversation.client.id == "robin-diabetes"
+    assert [t.learner for t in other.conversation.turns] == TURNS[:3]
+    assert other.conversation.finished and "Your summary" in other.summary.value
