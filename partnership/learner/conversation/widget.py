@@ -474,9 +474,8 @@ class GradedConversation(_Base):
 def conversation_lab(path=None) -> ConversationLab:
     """Open the conversation lab (answers saved beside the notebook, or at ``path``).
 
-    As with the practice labs, JupyterLab's single-key shortcuts are kept out of the lab: with
-    a button or the checkbox focused, Enter would otherwise put the notebook in edit mode
-    instead of pressing it, and "d d" would delete the lab's cell."""
+    The practice labs' script keeps JupyterLab's one-letter notebook shortcuts out of the lab
+    too, so that a stray key pressed with a control focused cannot add or delete a cell."""
     from partnership.learner.labs import _suppress_notebook_shortcuts
     the_lab = ConversationLab(path=path)
     _suppress_notebook_shortcuts()
