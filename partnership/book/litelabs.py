@@ -58,7 +58,7 @@ JS_FILE = "lite-lab.js"
 RUNTIME = ["__init__.py", "learner/__init__.py", "learner/items.py", "learner/scoring.py",
            "learner/store.py", "learner/labs.py", "learner/progress.py", "learner/transfer.py",
            # the conversation lab (its clients go in as JSON, see package_wheel)
-           "learner/conversation/__init__.py", "learner/conversation/engine.py",
+           "learner/files.py", "learner/conversation/__init__.py", "learner/conversation/engine.py",
            "learner/conversation/schema.py", "learner/conversation/summary.py",
            "learner/conversation/guidance.py", "learner/conversation/widget.py"]
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from partnership.commands.options import add_course_options
+
 
 def register(parser):
-    parser.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
-                        help="the course folder (default: here)")
+    add_course_options(parser)
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where to write the files (default: COURSE/lms)")
     parser.add_argument("--assignment", action="append", metavar="NAME",
                         help="only this assignment (repeatable; default: every assignment with "
                              "keys in the course)")
-    parser.add_argument("--db-url", metavar="URL", help="gradebook database URL (default: "
-                                                        "PARTNERSHIP_DB_URL, else SQLite in the "
-                                                        "course folder)")
 
 
 def run(args) -> int:

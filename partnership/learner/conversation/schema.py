@@ -25,9 +25,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from partnership.learner.files import yaml_files
+
 __all__ = ["ConversationBankError", "Client", "Risk", "TAGS", "LEVELS", "STATES",
            "parse_clients", "load_file", "load_clients", "bank_files", "CONVERSATION_DIR",
-           "client_ids", "get_client", "shipped_clients", "bundle_bytes", "BUNDLE"]
+           "client_ids", "get_client", "known_client_id", "shipped_clients", "bundle_bytes",
+           "BUNDLE"]
 
 CONVERSATION_DIR = Path(__file__).resolve().parents[1] / "banks" / "conversations"
 #: The shipped banks, validated, as one JSON bank: what the in-browser labs' package holds
@@ -306,15 +309,7 @@ def load_file(path) -> list[Client]:
 
 def bank_files(paths=None) -> list[Path]:
     """The *.yml/*.yaml files named, or inside the folders named (default: the shipped ones)."""
-    paths = [CONVERSATION_DIR] if not paths else [Path(p) for p in paths]
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir()
-                            if q.suffix in (".yml", ".yaml") and q.is_file())
-        else:
-            files.append(p)
-    return files
+    return yaml_files(paths, CONVERSATION_DIR)
 
 
 def load_clients(paths=None) -> tuple[list[Client], list[str]]:
@@ -380,3 +375,12 @@ def get_client(client_id: str) -> Client:
             return c
     raise KeyError(f"no conversation client {client_id!r}; the clients are "
                    f"{', '.join(client_ids())}")
+
+
+def known_client_id(client_id: str) -> str:
+    """``client_id`` if a shipped client has it; else ValueError naming the clients (pydantic
+    validators of the graded conversation item, learner's and grader's, use it)."""
+    if client_id not in client_ids():
+        raise ValueError(f"no conversation client {client_id!r}; the clients are "
+                         f"{', '.join(client_ids())}")
+    return client_id
