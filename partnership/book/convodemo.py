@@ -73,10 +73,8 @@ def shipped_files() -> list[Path]:
 
 def clients_json() -> bytes:
     """The shipped conversation banks, validated, as one bank in JSON."""
-    from partnership.learner.conversation.schema import shipped_clients
-    data = {"version": 1, "kind": "conversation",
-            "clients": [c.to_dict() for c in shipped_clients()]}
-    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    from partnership.learner.conversation.schema import bundle_bytes
+    return bundle_bytes()
 
 
 def payload() -> dict[str, bytes]:
