@@ -132,6 +132,9 @@ def main(argv=None) -> int:
                     subs = gb.find_assignment("empathy").submissions
                     graded = [s for s in subs if s.notebooks]
                     totals[w] = round(sum(s.code_score for s in graded), 4)
+                if len(graded) != args.students:
+                    raise SystemExit(f"workers {w}: only {len(graded)} of {args.students} "
+                                     f"submissions were graded")
                 print(f"workers {w}: {dt:7.1f} s in all, {dt / args.students * 1000:6.1f} ms per "
                       f"submission; CPU of the autograde processes {cpu:.1f} s "
                       f"({cpu / args.students * 1000:.1f} ms per submission); {len(graded)} graded "

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-PAGE = "book/ch05-motivational-interviewing.html"
+PAGE = "book/ch05/conversation.html"
 FORM = "form.conversation-demo"
 #: a mix of the turns learners take (ten per conversation)
 TURNS = [

@@ -36,7 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                         "the coach's suggested scores for written answers against your marks "
                         "(weighted kappa)"),
     "lms-export": ("partnership.commands.lms_export",
-                   "per-question grades and Canvas and Moodle gradebook import files"),
+                   "per-question grades and Canvas and Moodle gradebook import files, per "
+                   "assignment, holding only the scores that are ready"),
     "grade-demo": ("partnership.commands.grade_demo",
                    "run the nbgrader round trip on simulated students, attacks included, and "
                    "print every score beside what the answers deserve"),

@@ -5,6 +5,7 @@ hub's and the single-user servers' REST APIs, and running code in a kernel over 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import shutil
 import socket
@@ -136,7 +137,10 @@ def run_in_kernel(ws_base: str, token: str, kernel_id: str, code: str,
             raise AssertionError(f"the kernel raised:\n{error}")
         return "".join(out)
 
-    return asyncio.run(go())
+    # A thread of its own: earlier tests in the same pytest run (Playwright's sync API) can leave
+    # an event loop running in this thread, where asyncio.run() refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def have_tools() -> str | None:

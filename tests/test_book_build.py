@@ -156,12 +156,14 @@ WORD_RE = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 
 
 def visible_words(page_html: str) -> int:
-    """Words in the page's article, without scripts and without the self-check reasons that stay
-    folded until the reader answers (the questions and options count: they are read)."""
+    """Words in the page's article, without scripts, without the self-check reasons that stay
+    folded until the reader answers (the questions and options count: they are read) and without
+    elements the page ships `hidden` (the conversation lab's notes on the clients not chosen)."""
     from bs4 import BeautifulSoup  # comes with pydata-sphinx-theme, which the book needs
 
     article = BeautifulSoup(page_html, "html.parser").find("article", class_="bd-article")
-    for el in article.find_all(["script", "style"]) + article.select(".self-check .sd-summary-content"):
+    for el in (article.find_all(["script", "style"]) + article.select(".self-check .sd-summary-content")
+               + article.select("[hidden]")):
         el.decompose()
     return len(WORD_RE.findall(article.get_text(" ")))
 

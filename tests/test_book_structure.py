@@ -480,3 +480,119 @@ def test_the_course_plans_flag_the_safety_planning_chapter():
     row = next(r for r in rows if "ch12-suicide-safety-planning" in r[1])
     assert "needs care" in row[1] and "#teaching-suicide-risk-safely" in row[1]
     assert "scripted" in row[2], "the in-class activity uses scripted clients only"
+
+
+# --------------------------------------------------------------------------- issue 17 audit
+
+US_CODE_KEYS = {"apa2017ethics", "aca2014ethics", "nasw2021ethics"}
+UK_CODE_KEYS = {"bacp2018ethical", "hcpc2024standards", "nmc2018code", "basw2021code"}
+
+
+def _units(path):
+    """A page cut into the units a reader takes in at once: glossary definitions one by one,
+    any other page by its headings (#, ## or ###)."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "glossary.md":
+        return re.split(r"\n(?=\S)", text)
+    return re.split(r"^(?=#{1,3} )", text, flags=re.M)
+
+
+def test_uk_codes_stand_beside_us_codes_wherever_codes_are_cited():
+    """Issue 17: wherever the book cites an American code (APA, ACA, NASW), the UK's codes
+    (BACP, HCPC, NMC, BASW) stand in the same section, glossary entry or memory aid: cited, or
+    named with a link to the page that sets them out. Only the pages that compare the two
+    systems section by section are exempt."""
+    lonely = []
+    for path in book_sources():
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^#{1,2} Beyond the United States", text, flags=re.M):
+            continue
+        for unit in _units(path):
+            keys = _cited(unit)
+            named_and_linked = (re.search(r"\b(BACP|HCPC|NMC|BASW)\b", unit)
+                                and re.search(r"\{doc\}`[^`]*(codes-and-law|uk-codes)`", unit))
+            if keys & US_CODE_KEYS and not keys & UK_CODE_KEYS and not named_and_linked:
+                lonely.append(f"{path.name}: {unit.strip().splitlines()[0][:70]!r}")
+    assert not lonely, f"US codes cited with no UK code beside them: {lonely}"
+
+
+def test_mi_terms_are_cited_to_the_fourth_edition():
+    """DARN-CAT, elicit-provide-elicit and discord, wherever a paragraph cites a source for them,
+    cite the fourth edition (2023) too; the chapter names the fourth edition's tasks and notes the
+    third edition's processes."""
+    stale = []
+    for path in book_sources():
+        for para in re.split(r"\n\s*\n|\n(?=\S)", path.read_text(encoding="utf-8")):
+            names_term = re.search(r"DARN|elicit-provide-elicit|\{term\}`Discord", para)
+            keys = _cited(para)
+            if names_term and keys and "miller2023mi" not in keys:
+                stale.append(f"{path.name}: {para.strip()[:70]!r}")
+    assert not stale, f"MI terms cited to the third edition only: {stale}"
+    text = source_path("book/ch05-motivational-interviewing").read_text(encoding="utf-8")
+    assert "four {term}`tasks <MI tasks>`" in text and "called the same four *processes*" in text
+
+
+def test_rupture_repair_figures_match_the_checked_facts():
+    text = _chapter_text("book/ch08-ruptures-repair")
+    for fact in ("*r* = .29", "*d* = .62", "11 studies", "1,314 patients", "6 studies",
+                 "276 trainees", "no significant effect"):
+        assert fact in text, f"ch08 never states {fact!r}"
+    assert "eubanks2018repair" in _cited(text)
+
+
+#: Each topic issue 17 added as a section of an existing chapter, or beside a new chapter's main
+#: thread: the chapter's objectives and summary must name it, a self-check question must test
+#: it, and a case vignette must show it (in the section itself, or the chapter's vignette must
+#: cite the section's source).
+TOPICS = [
+    ("book/ch03-trust-confidentiality", "Beyond the United States: UK codes and law",
+     r"Gillick", r"Gillick|United Kingdom|\bUK\b", "section"),
+    ("book/ch06-boundaries-ethics", "Beyond the United States: boundaries in UK codes",
+     r"\bUK\b|BACP", r"BACP|HCPC|NMC|BASW", "bacp2018ethical"),
+    ("book/ch07-power-culture-humility", "Cultural adaptation and multicultural orientation",
+     r"[Mm]ulticultural orientation", r"cultural opportunit|interpreter|[Mm]atching|adapt",
+     "section"),
+    ("book/ch11-growing-practitioner",
+     "Looking after yourself: burnout, vicarious trauma and supervision as care",
+     r"[Bb]urnout", r"[Bb]urnout|[Vv]icarious", "section"),
+    ("book/ch13-beyond-the-room", "Chatbots, apps and the digital alliance",
+     r"digital alliance", r"[Cc]hatbot", "section"),
+]
+
+
+def _all_sections(doc: str, heading: str) -> str:
+    """Every part of a chapter that carries `heading`: a short `## heading` on the chapter page
+    that points to a sub-page, and the sub-page `# heading` itself."""
+    found = []
+    for page in chapter_pages(doc):
+        text = source_path(page).read_text(encoding="utf-8")
+        if re.search(rf"^## {re.escape(heading)}\s*$", text, flags=re.M):
+            found.append(_section(text, heading))
+        elif re.search(rf"^# {re.escape(heading)}\s*$", text, flags=re.M):
+            found.append(text)
+    assert found, f"{doc}: no section or sub-page {heading!r}"
+    return "\n".join(found)
+
+
+@pytest.mark.parametrize("doc,heading,named,quizzed,vignette", TOPICS,
+                         ids=[t[1].split(":")[0][:30] for t in TOPICS])
+def test_added_topics_have_objectives_a_vignette_self_check_and_summary(doc, heading, named,
+                                                                       quizzed, vignette):
+    text = source_path(doc).read_text(encoding="utf-8")
+    objectives = re.search(r"Learning objectives\n(.*?)\n:::", text, flags=re.S).group(1)
+    summary = _section(text, "Summary")
+    assert re.search(named, objectives), f"{doc}: the objectives never name {heading!r}"
+    assert re.search(named, summary), f"{doc}: the summary never names {heading!r}"
+    quiz = load_quiz(BOOK / "quizzes" / (doc.split("/")[-1][:4] + ".yml"))
+    assert any(re.search(quizzed, q.prompt + " ".join(o.text for o in q.options))
+               for q in quiz.questions), f"{doc}: no self-check question on {heading!r}"
+    body = _all_sections(doc, heading)
+    if vignette == "section":
+        assert re.search(r"^#{2,3} Case vignette: \S", body, flags=re.M), \
+            f"{doc}, '{heading}': no case vignette"
+        case = body[re.search(r"^#{2,3} Case vignette", body, flags=re.M).start():]
+        assert "fictional" in case[:600], f"{doc}, '{heading}': the vignette does not say it is fictional"
+    else:
+        cases = re.findall(r"^## Case vignette: .*?(?=^## )", text, flags=re.M | re.S)
+        assert any(vignette in _cited(c) for c in cases), \
+            f"{doc}: no vignette applies {heading!r} (citing {vignette})"

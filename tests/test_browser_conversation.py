@@ -3,7 +3,7 @@ in Debian's Chromium, by keyboard alone.
 
 - The built site ships the engine's and the coach's run-time files, the banks as JSON and a
   manifest of SRI hashes (Pyodide's files included) whose own hash is in the page; the script
-  and stylesheet carry SRI hashes; only the MI chapter loads them.
+  and stylesheet carry SRI hashes; only the MI chapter's conversation page loads them.
 - A whole conversation by keyboard: choose a client, start, type turns and press Enter, read
   each reply in the polite live region, meet the risk note and ask directly, finish and reach
   the summary; every reply and the summary equal what the same engine gives in CPython for the
@@ -27,7 +27,7 @@ from partnership.book import convodemo
 from partnership.learner.conversation import get_client, replay
 from partnership.learner.conversation.summary import summary_lines
 
-PAGE = "book/ch05-motivational-interviewing.html"
+PAGE = "book/ch05/conversation.html"
 FORM = "form.conversation-demo"
 WALTER = [
     "It sounds like you're exhausted and still determined to look after her yourself.",
@@ -128,9 +128,9 @@ def test_a_whole_conversation_by_keyboard(site, browser):
     risk = page.locator(f"{FORM} .conversation-demo-risk")
     assert risk.is_visible() and "thoughts of suicide" in risk.inner_text()
     assert risk.get_attribute("role") == "note"
-    assert risk.locator("a[href='learner-guide.html#where-to-get-help']").count() == 1
-    assert risk.locator("a[href='ch12-suicide-safety-planning.html#asking-directly-and-calmly']"
-                        ).count() == 1
+    assert risk.locator("a[href='../learner-guide.html#where-to-get-help']").count() == 1
+    ch12 = "../ch12-suicide-safety-planning.html#asking-directly-and-calmly"
+    assert risk.locator(f"a[href='{ch12}']").count() == 1
     assert walter.risk.asked[0] in log
     # finish by keyboard: Tab past Send to Finish
     page.keyboard.press("Tab")
@@ -181,6 +181,79 @@ def test_a_reload_carries_the_conversation_on(site, browser):
     page.click(f"{FORM} .conversation-demo-start")             # now: a new conversation
     page.wait_for_function(f"document.querySelectorAll('{FORM} .convo-turn').length === 1",
                            timeout=60_000)
+    ctx.close()
+
+
+TEN = [
+    "It sounds like this has become your way of coping, and part of you is uneasy about what "
+    "it's costing you.",
+    "What would you like to be different?",
+    "Is that every day?",
+    "You're not sure.",
+    "You've been really honest with me about something that isn't easy to talk about.",
+    "Would it be OK if I shared some information about that?",
+    "Most people who make a change like this find the first fortnight the hardest.",
+    "You should try a different approach.",
+    "Part of you is ready for something to change, even though letting go of the old way "
+    "feels risky.",
+    "What matters most to you in all this?",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.book
+@pytest.mark.slow
+def test_ten_turns_with_every_client_and_the_summary_back_after_a_reload(site, browser):
+    """The issue's "done when", in the book: ten turns with each client, one page load (the
+    engine loads once), with the codes shown only at the end (the checkbox, by keyboard); each
+    summary equals CPython's. Then a reload brings the last, finished conversation back with
+    its summary and download."""
+    from partnership.learner.conversation.schema import client_ids
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    watch = PageWatch(local_netloc(site)).attach(page)
+    page.goto(f"{site}{PAGE}")
+    box = page.locator(f"{FORM} input[name=codes]")
+    box.focus()
+    page.keyboard.press("Space")                              # codes only at the end
+    assert not box.is_checked()
+    for cid in client_ids():
+        page.select_option(f"{FORM} select", cid)
+        page.click(f"{FORM} .conversation-demo-start")
+        page.wait_for_function(f"document.querySelectorAll('{FORM} .convo-turn').length === 1 "
+                               f"&& document.activeElement.name === 'turn'", timeout=180_000)
+        for k, text in enumerate(TEN):
+            page.fill(f"{FORM} textarea", text)
+            page.keyboard.press("Enter")
+            _wait_reply(page, k + 1)
+        assert page.locator(f"{FORM} .convo-code").count() == 0     # not yet
+        rec = _record(page)
+        want = replay(get_client(cid), TEN, seed=rec["seed"])
+        assert rec["client"] == cid and [t["reply"] for t in rec["turns"]] == \
+            [t.reply for t in want.turns], cid
+        page.click(f"{FORM} .conversation-demo-finish")
+        page.wait_for_function("document.activeElement.tagName === 'H3'", timeout=60_000)
+        assert page.locator(f"{FORM} .convo-code").count() == 10    # shown at the end
+        summary = page.inner_text(f"{FORM} .conversation-demo-summary")
+        for line in summary_lines(want.finish()):
+            assert line in summary, (cid, line)
+        assert page.locator(f"{FORM} .conversation-demo-summary svg[role=img]").count() == 1
+    lines = summary_lines(want.finish())
+    page.reload()
+    page.select_option(f"{FORM} select", cid)
+    page.click(f"{FORM} .conversation-demo-start")
+    page.wait_for_function("document.activeElement.tagName === 'H3'", timeout=180_000)
+    summary = page.inner_text(f"{FORM} .conversation-demo-summary")
+    for line in lines:
+        assert line in summary, line
+    assert "It is finished" in page.inner_text(f"{FORM} .conversation-demo-live")
+    assert page.locator(f"{FORM} textarea").is_disabled()
+    assert page.locator(f"{FORM} .conversation-demo-summary a[download]").count() == 1
+    page.click(f"{FORM} .conversation-demo-start")             # and a new one after it
+    page.wait_for_function(f"document.querySelectorAll('{FORM} .convo-turn').length === 1 "
+                           f"&& document.activeElement.name === 'turn'", timeout=60_000)
+    assert page.inner_text(f"{FORM} .conversation-demo-summary") == ""
+    assert not watch.problems(), watch.problems()
     ctx.close()
 
 

@@ -29,13 +29,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOTEBOOK = "03-empathy-lab.ipynb"
 LAB = "empathy"
 MI_NOTEBOOK = "04-mi-reflections-lab.ipynb"  # all four kinds of control, and the coach
+TALK_NOTEBOOK = "07-conversation-lab.ipynb"  # the conversation lab
 
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     require_chromium()
     work = tmp_path_factory.mktemp("lab")
-    for name in (NOTEBOOK, MI_NOTEBOOK):
+    for name in (NOTEBOOK, MI_NOTEBOOK, TALK_NOTEBOOK):
         shutil.copy(REPO / "notebooks" / name, work / name)
     home = tmp_path_factory.mktemp("lab-home")
     port, token = free_port(), secrets.token_hex(16)
@@ -266,5 +267,112 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         page.wait_for_timeout(500)
         assert cells.count() == before
         assert page.locator(SHOWN_LAB).count() == 1
+    finally:
+        ctx.close()
+
+
+def test_conversation_lab_by_keyboard_in_jupyterlab(jupyterlab, browser):
+    """The conversation lab (07) in JupyterLab: every control named, axe finds nothing
+    serious, and a conversation is held with the keyboard alone: type, Tab to Send, Enter, the
+    reply read out in the polite status region; Space unticks "show the codes"; Tab to Finish,
+    Enter, the summary. JupyterLab's single-key shortcuts do nothing from the lab's buttons."""
+    from browser_support import describe, serious
+    from partnership.learner.conversation import get_client, replay
+    from partnership.learner.conversation.summary import summary_lines
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(f"{jupyterlab['base']}/lab/tree/{TALK_NOTEBOOK}?reset&token="
+                  f"{jupyterlab['token']}")
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _command(page, "notebook:run-all-cells")
+        lab = page.locator(SHOWN_LAB).first
+        lab.locator("textarea").wait_for(timeout=60_000)
+        _wait_idle(page)
+        page.locator(f"{SHOWN_LAB}[data-lm-suppress-shortcuts]").first.wait_for(
+            timeout=10_000)
+        unnamed = page.evaluate("""(sel) => {
+            const lab = document.querySelector(sel);
+            const ctrls = lab.querySelectorAll('input, select, textarea, button');
+            return [...ctrls].filter(el => {
+                const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+                const wrap = el.closest('label');
+                const name = (el.getAttribute('aria-label') || el.title ||
+                              (id && id.textContent) || (wrap && wrap.textContent) ||
+                              (el.tagName === 'BUTTON' && el.textContent) || '').trim();
+                return !name;
+            }).map(el => el.outerHTML.slice(0, 120));
+        }""", SHOWN_LAB)
+        assert not unnamed, unnamed
+        from axe_playwright_python.sync_playwright import Axe
+        from browser_support import WCAG21AA_TAGS
+        res = Axe().run(page, context=SHOWN_LAB,
+                        options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
+                                 "resultTypes": ["violations"]})
+        found = serious(res.response["violations"])
+        assert not found, describe(found)
+
+        box = lab.locator("textarea")
+        send = lab.get_by_role("button", name="Send")
+        live = lab.locator("[role=status]").filter(has_text="Latest reply")
+        codes = lab.locator("input[type=checkbox]")
+
+        def focused(target):
+            return target.evaluate("t => t === document.activeElement")
+
+        def reach(target, limit=8):
+            """Move the focus to ``target`` with Tab (or Shift+Tab if it comes before)."""
+            after = target.evaluate("t => !!(document.activeElement.compareDocumentPosition(t)"
+                                    " & Node.DOCUMENT_POSITION_FOLLOWING)")
+            for _ in range(limit):
+                if focused(target):
+                    return
+                page.keyboard.press("Tab" if after else "Shift+Tab")
+            assert focused(target), "the keyboard never reached " + target.evaluate(
+                "t => t.outerHTML.slice(0, 120)")
+
+        turns = ["You're in two minds about all this.", "What would you like to be different?",
+                 "Part of you wants things to change, and part of you is worried about what "
+                 "that would mean."]
+        box.click()                                  # focus the text box, then keyboard only
+        for k, text in enumerate(turns, 1):
+            reach(box)
+            page.keyboard.type(text)
+            reach(send)
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "([sel, k]) => document.querySelectorAll(sel + ' .convo-turn').length > k",
+                arg=[SHOWN_LAB, k], timeout=30_000)
+            said = live.inner_text()
+            assert said.startswith("Latest reply.")
+            assert (f"Turn {k}: the coach coded yours as" in said) == (k == 1), said
+            if k == 1:
+                # with Send focused, "b", "a", "x" and "d d" leave the notebook alone
+                cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
+                before = cells.count()
+                for key in ("b", "a", "d", "d", "x"):
+                    page.keyboard.press(key)
+                page.wait_for_timeout(500)
+                assert cells.count() == before
+                # codes only at the end: back to the checkbox, Space unticks it
+                reach(codes)
+                page.keyboard.press("Space")
+                assert not codes.is_checked()
+        assert lab.locator(".convo-code").count() == 0
+        finish = lab.get_by_role("button", name=re.compile("Finish"))
+        reach(finish)
+        page.keyboard.press("Enter")
+        lab.get_by_text("Your summary").wait_for(timeout=30_000)
+        from partnership.learner.store import DEFAULT_FILENAME
+        saved = json.loads((jupyterlab["work"] / DEFAULT_FILENAME).read_text(encoding="utf-8"))
+        rec = [a for a in saved["attempts"] if a["lab"] == "conversation"][-1]["answer"]
+        assert [t["learner"] for t in rec["turns"]] == turns and rec["finished"]
+        want = replay(get_client(rec["client"]), turns, seed=rec["seed"])
+        shown = lab.inner_text()
+        for line in summary_lines(want.finish()):
+            assert line in shown, line
+        assert lab.locator(".convo-code").count() == len(turns)       # shown at the end
+        lab.locator("img[alt^='Reflections per question']").wait_for(timeout=30_000)
     finally:
         ctx.close()

@@ -8,7 +8,9 @@ to another host, no failed request, no console error. On the way, the MI lab's w
 get the coach's feedback exactly as CPython gives it, and in the ruptures lab JupyterLab's
 single-key shortcuts do nothing. Then: a phone-sized viewport can answer and check an item (each
 radio button beside its text), and the answers file can be downloaded and loaded into a fresh
-browser. Each lab load costs seconds of WebAssembly start-up, so the checks share loads.
+browser. The conversation lab (07) holds ten turns there, meets the risk note, finishes and
+comes back after a reload. Each lab load costs seconds of WebAssembly start-up, so the checks
+share loads.
 """
 from __future__ import annotations
 
@@ -199,6 +201,78 @@ def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, reader, sk
         assert not [w for w in wheels if w.startswith(("parso-", "jedi-0.1"))], wheels
     finally:
         page.close()
+
+
+TALK_PAGE = "notebooks/07-conversation-lab.html"
+
+
+def test_the_conversation_lab_runs_in_its_page_and_comes_back_after_a_reload(site, browser):
+    """Lab 07 in the book's in-browser labs: ten turns with a client who mentions risk (the
+    practice note shows), each reply the same as CPython gives; the summary with its SVG
+    picture (no matplotlib here); a reload brings the finished conversation back from the
+    browser's storage, summary and all."""
+    from partnership.learner.conversation import get_client, replay
+    from partnership.learner.conversation.summary import summary_lines
+    turns = ["It sounds like you're exhausted and still determined to look after her yourself.",
+             "What would a bit of help look like, if it were on your terms?",
+             "You've cared for her through every stage of this.",
+             "You promised her, and keeping that promise matters more than anything.",
+             "You're tired in a way that sleep doesn't fix.",
+             "Are you having thoughts of ending your life?",
+             "You'd never act on it, and it's the tiredness talking.",
+             "Is that every day?",
+             "Part of you knows you can't keep going like this, and part of you feels that "
+             "accepting help would be letting her down.",
+             "What matters most to you in all this?"]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        watch = PageWatch(local_netloc(site)).attach(page)
+        page.goto(site + TALK_PAGE)
+        start = page.locator("button.lite-lab-start")
+        if start.is_visible():
+            start.click()
+        wait_ready(page)
+        frame = page.frame_locator("iframe.lite-lab-frame")
+        lab = frame.locator(".partnership-lab").first
+        from partnership.learner.conversation import client_ids
+        lab.locator("select").first.select_option(index=client_ids().index("walter-carer"))
+        lab.get_by_text("Walter is 78").wait_for(timeout=30_000)
+        for k, text in enumerate(turns, 1):
+            lab.locator("textarea").fill(text)
+            lab.get_by_role("button", name="Send").click()
+            frame.locator(".partnership-lab .convo-turn").nth(k).wait_for(timeout=60_000)
+        lab.get_by_text("Practice note: Walter has just said").wait_for(timeout=30_000)
+        lab.get_by_role("button", name=re.compile("Finish")).click()
+        lab.get_by_text("Your summary").wait_for(timeout=60_000)
+        shown = lab.inner_text()
+        # the seed was drawn in the page, but the coach's codes, the client's state and the
+        # risk thread do not depend on it: the summary's first lines and Walter's answers to
+        # the direct question are CPython's
+        want = replay(get_client("walter-carer"), turns, seed=0)
+        for line in summary_lines(want.finish())[:4]:
+            assert line in shown, line
+        for t in want.turns:
+            if t.risk:
+                assert t.reply in shown, t.reply
+        log = [t.strip() for t in shown.split("\n") if t.strip().startswith("Walter:")]
+        assert len(log) == 11, log                          # the opening and ten replies
+        assert lab.locator("svg[role=img]").count() == 1
+        assert "you asked about it directly" in shown
+        assert not watch.problems(), watch.problems()
+        page.wait_for_timeout(2_000)
+        page.reload()
+        wait_ready(page)
+        frame = page.frame_locator("iframe.lite-lab-frame")
+        lab = frame.locator(".partnership-lab").first
+        lab.get_by_text("Your summary").wait_for(timeout=60_000)
+        again = lab.inner_text()
+        assert "Restored your conversation with Walter" in again
+        for line in log:
+            assert line in again, line
+        assert not watch.problems(), watch.problems()
+    finally:
+        ctx.close()
 
 
 def test_a_phone_sized_screen_can_answer_and_check_an_item(site, browser):

@@ -100,6 +100,10 @@ def test_typed_contractions_are_read_as_contractions():
     ("wow, you turned up to your appointments, do you want a medal", "sarcastic"),
     ("I used to drink a lot too, so I get it.", "self-disclosure"),
     ("You're an alcoholic, you're in denial.", "label"),
+    # found by the conversation lab's audit: the client heard this as listening
+    ("You're just making excuses.", "judges the client"),
+    ("come on, you're kidding yourself", "judges the client"),
+    ("be honest with yourself, you don't really want to change", "judges the client"),
 ])
 def test_harm_is_named_never_praised_and_a_better_response_shown(response, move):
     r = analyse(response, ABUSE)
@@ -108,6 +112,15 @@ def test_harm_is_named_never_praised_and_a_better_response_shown(response, move)
     assert move in r.feedback, r.feedback
     assert "'It sounds like you" in r.feedback  # a better response, from the client's words
     assert r.hrq_score == 1
+
+
+@pytest.mark.parametrize("reflection", [
+    "So you feel people think you make excuses.",
+    "It sounds like you worry people will think it is just an excuse.",
+    "He says you're being lazy."])
+def test_someone_elses_judgement_said_back_is_not_a_judgement(reflection):
+    r = analyse(reflection, ABUSE)
+    assert "judging" not in r.roadblocks and r.code == "reflection", describe(r)
 
 
 def test_a_reflection_mixed_with_a_roadblock_scores_2_without_praise():

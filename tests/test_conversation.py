@@ -250,6 +250,96 @@ def test_complex_reflections_draw_change_talk_and_advice_draws_discord(cid):
     assert sum(shares) / len(shares) >= 0.5, shares     # mostly change talk, on average
 
 
+# One kind of turn, ten times, with the real coach: texts it codes the same way with every
+# client (checked in the test, so a coach change that misreads one fails here, by name).
+KINDS = {
+    "open_question": ["What would you like to be different?",
+                      "What matters most to you in all this?", "How do you feel about it?",
+                      "What worries you about it?",
+                      "Tell me more about how things are at the moment."],
+    "simple_reflection": ["You're not sure.", "You feel tired.", "You're finding it hard."],
+    "warning": ["If you keep going like this, you'll end up seriously ill.",
+                "You'll damage your health if you carry on.",
+                "If you don't change, things will get much worse."],
+    "confrontation": ["You're in denial about this.", "You're being irresponsible.",
+                      "You're being selfish."],
+    "affirmation": ["You've been really honest with me about something that isn't easy to "
+                    "talk about.", "That took courage to say.",
+                    "You've kept going through a lot."],
+    "autonomy": ["It's your decision what you do about it.",
+                 "Only you can decide what's right for you.", "You know yourself best.",
+                 "Whatever you decide, it's your choice."],
+}
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_each_kind_of_turn_moves_the_client_as_mi_describes(cid):
+    """The issue's list, move by move, on every client and three seeds: open questions draw
+    elaboration and change talk; simple reflections keep the client talking; warnings and
+    confrontation draw sustain talk and discord; affirmations and support for autonomy lower
+    discord; asking permission keeps the client open, and information given then is weighed,
+    not fought (closed questions, complex reflections and advice: the tests above)."""
+    client = next(c for c in CLIENTS if c.id == cid)
+    start = client.start
+    for seed in SEEDS:
+        runs = {kind: _run(client, (texts * 4)[:10], seed) for kind, texts in KINDS.items()}
+        for kind, conv in runs.items():
+            assert [t.move for t in conv.turns] == [kind] * 10, (kind, [
+                (t.learner, t.move) for t in conv.turns if t.move != kind])
+        tags = {kind: [t.tag for t in conv.turns if not t.risk] for kind, conv in runs.items()}
+        end = {kind: conv.state for kind, conv in runs.items()}
+        # open questions: the story and some change talk; never discord, never a brief answer
+        assert set(tags["open_question"]) <= {"elaboration", "change", "sustain"}
+        assert tags["open_question"].count("elaboration") >= 4
+        assert end["open_question"].change > start["change"]
+        assert end["open_question"].openness > start["openness"]
+        # simple reflections: the client keeps talking (no brief answers, no discord)
+        assert set(tags["simple_reflection"]) <= {"elaboration", "change", "sustain"}
+        assert end["simple_reflection"].discord < start["discord"]
+        # warnings and confrontation: only sustain talk and discord, and more and more discord
+        for kind in ("warning", "confrontation"):
+            assert set(tags[kind]) <= {"sustain", "discord"}, (kind, tags[kind])
+            assert tags[kind].count("discord") >= 7, (kind, tags[kind])
+            assert end[kind].discord > start["discord"] and end[kind].change < start["change"]
+            assert not any(t.risk for t in runs[kind].turns)     # nobody confides in them
+        # affirmations and autonomy: discord falls, and the client says more
+        for kind in ("affirmation", "autonomy"):
+            assert "discord" not in tags[kind] and "brief" not in tags[kind], (kind, tags[kind])
+            assert end[kind].discord < start["discord"] and end[kind].discord < 0.05
+            assert end[kind].openness > start["openness"]
+        assert end["autonomy"].change > start["change"]
+        # permission first: agrees to hear it, and the information is weighed (change or
+        # sustain talk); the same information unasked for moves the client the other way
+        info = "Most people who make a change like this find the first fortnight the hardest."
+        asked = _run(client, ["Would it be OK if I shared some information about that?", info],
+                     seed)
+        blunt = _run(client, [info], seed)
+        assert [t.move for t in asked.turns] == ["ask_permission", "input_with_permission"]
+        assert asked.turns[0].state == "brief.permission"
+        assert asked.turns[0].reply in client.texts("brief", "permission")
+        assert asked.turns[1].tag in ("change", "sustain")
+        assert blunt.turns[0].move == "information"
+        assert asked.state.openness >= start["openness"] > blunt.state.openness
+        assert asked.state.discord < start["discord"] < blunt.state.discord
+        assert asked.state.change > blunt.state.change
+
+
+def test_change_talk_never_models_stopping_alcohol_or_opioids_at_once():
+    """Stopping heavy drinking or long-term opioids suddenly can be dangerous: a client's plan
+    to change them is gradual and involves their doctor, never an abrupt stop."""
+    abrupt = re.compile(r"\b(no (cans|drink|drinks|alcohol|tablets)|(stop|quit) (drinking|"
+                        r"taking|them|the tablets)|give (it|them) up|cold turkey|weekdays "
+                        r"without|without (any|them))\b", re.I)
+    risky = [c for c in CLIENTS if c.behaviour in ("drinking", "opioid pain medicine")]
+    assert {c.id for c in risky} == {"marek-alcohol", "gurpreet-pain"}
+    for c in risky:
+        plans = c.texts("change", "high")
+        for text in plans:
+            assert not abrupt.search(text), (c.id, text)
+        assert any(re.search(r"\b(slowly|gradual\w*|one .* fewer|doctor|review)\b", t, re.I)
+                   for t in plans), c.id
+
+
 @pytest.mark.parametrize("cid", IDS)
 def test_closed_questions_get_brief_answers(cid):
     client = next(c for c in CLIENTS if c.id == cid)
@@ -443,3 +533,23 @@ def test_check_banks_validates_the_conversation_banks(tmp_path, capsys):
             f"replies.change.high: must hold 3 to 20 replies (found 2)") in captured.err
     (tmp_path / "mine.yml").write_text(yaml.safe_dump(_bank()), encoding="utf-8")
     assert cli_main(["check-banks", str(tmp_path / "mine.yml")]) == 0
+
+
+def test_without_the_yaml_banks_the_clients_come_from_the_json_bundle(tmp_path, monkeypatch):
+    """The in-browser labs' package holds the banks as one JSON file (no PyYAML there): the
+    same clients, checked by the same schema; a damaged bundle names the file."""
+    from partnership.learner.conversation import schema
+    bundle = tmp_path / "conversations.json"
+    bundle.write_bytes(schema.bundle_bytes())
+    monkeypatch.setattr(schema, "CONVERSATION_DIR", tmp_path / "conversations")
+    monkeypatch.setattr(schema, "BUNDLE", bundle)
+    monkeypatch.setattr(schema, "_CACHE", {})
+    assert [c.to_dict() for c in schema.shipped_clients()] == [c.to_dict() for c in CLIENTS]
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["clients"][0]["replies"]["change"]["low"] = ["Too few."]
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(schema, "_CACHE", {})
+    with pytest.raises(ConversationBankError, match=re.escape(
+            f"{bundle}: client anjali-exams, state change.low, field replies.change.low: must "
+            f"hold 3 to 20 replies")):
+        schema.shipped_clients()

@@ -4,6 +4,7 @@ lab object, and a real kernel restart); saving problems shown, never a crash."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import textwrap
@@ -11,8 +12,9 @@ import textwrap
 import pytest
 
 from partnership.learner.conversation import replay
-from partnership.learner.conversation.schema import get_client
-from partnership.learner.conversation.widget import LAB, ConversationLab
+from partnership.learner.conversation.schema import get_client, shipped_clients
+from partnership.learner.conversation.summary import summary_lines
+from partnership.learner.conversation.widget import LAB, ConversationLab, GradedConversation
 from partnership.learner.store import AnswerStore
 
 TURNS = [
@@ -208,3 +210,127 @@ def test_restored_after_a_real_kernel_restart(tmp_path):
     assert json.loads(after[1]) == before and len(before) == 3
     assert after[2] == "4"
     assert (tmp_path / "my.partnership-answers.json").exists()
+
+
+# ten turns of several kinds, so the summary has something in every count
+TEN = [
+    "It sounds like this has become your way of coping, and part of you is uneasy about what "
+    "it's costing you.",
+    "What would you like to be different?",
+    "Is that every day?",
+    "You're not sure.",
+    "You've been really honest with me about something that isn't easy to talk about.",
+    "Would it be OK if I shared some information about that?",
+    "Most people who make a change like this find the first fortnight the hardest.",
+    "You should try a different approach.",
+    "Part of you is ready for something to change, even though letting go of the old way "
+    "feels risky.",
+    "What matters most to you in all this?",
+]
+
+
+@pytest.mark.parametrize("cid", [c.id for c in shipped_clients()])
+def test_ten_turns_with_every_client_and_a_summary_with_every_figure(tmp_path, cid):
+    """The issue's "done when", in the JupyterLab lab: ten turns with each client, what each
+    turn did shown after the reply, and a summary with every figure the issue lists, saved,
+    restored by a new lab (a restarted kernel) and downloadable."""
+    p = tmp_path / "answers.json"
+    lab = ConversationLab(path=p, seed=3)
+    lab.choose(cid)
+    name = get_client(cid).name
+    for k, text in enumerate(TEN, 1):
+        turn = _say(lab, text)
+        assert turn.reply and f"Turn {k}: the coach coded yours as" in lab.latest.value
+        assert f"{name} answered with" in lab.latest.value          # what the turn did
+    assert "Turns so far: 10. You can carry on or finish." in lab.progress.value
+    lab.finish.click()
+    s = lab.summary_data
+    assert s["turns"] == 10
+    want = replay(get_client(cid), TEN, seed=3).finish()
+    assert s == want                                       # the same engine, the same figures
+    assert (s["open_questions"], s["closed_questions"]) == (2, 2)   # asking permission too
+    assert s["simple_reflections"] >= 1 and s["complex_reflections"] >= 2
+    assert s["input"] >= 1 and s["affirmations"] == 1
+    text = " ".join(summary_lines(s))
+    for words in ("Reflections per question:", "MITI 4.2.1: fair 1:1, good 2:1",
+                  "Complex reflections:", "MITI 4.2.1: fair 40%, good 50%",
+                  "Questions: 4 (2 open, 2 closed)", "simple", "complex", "Input (information "
+                  "or advice):", "Affirmations: 1", f"{name}'s talk about change:",
+                  "change talk", "sustain talk"):
+        assert words in text, words
+    if s["change_share"] is not None:
+        assert f"({100 * s['change_share']:.0f}% change talk)" in text
+    summary = html.unescape(lab.summary.value)
+    for line in summary_lines(s):
+        assert line in summary, line
+    assert lab.figure is not None and len(lab.figure.axes) == 3       # the matplotlib plot
+    assert lab.plot.value.startswith("<img alt=")
+    link = re.search(r"href='data:text/markdown;charset=utf-8;base64,([^']+)'",
+                     lab.download.value)
+    md = base64.b64decode(link.group(1)).decode("utf-8")
+    assert md.count("- You: ") == 10 and "## Summary" in md            # the transcript too
+    saved = AnswerStore(p).latest(LAB, cid)["answer"]
+    assert saved["finished"] and len(saved["turns"]) == 10
+    again = ConversationLab(path=p)                        # restarted: summary restored
+    assert again.conversation.client.id == cid and again.summary_data == s
+    assert html.unescape(again.summary.value) == summary and again.plot.value
+
+
+def test_a_graded_conversation_names_the_book_s_pages_on_risk(tmp_path):
+    """A graded notebook holds no links to the book, so its risk note names the pages; the
+    practice lab's notebook links them at its top."""
+    client = get_client("walter-carer")
+    turns = [TURNS[0], TURNS[2], TURNS[4], TURNS[0], TURNS[2], TURNS[4], TURNS[0], TURNS[2]]
+    store = AnswerStore(tmp_path / "a.json")
+    view = GradedConversation("graded-talk", "c-g1", client, 8, 0, store)
+    for text in turns:
+        _say(view, text)
+        if any(t.state == "risk" for t in view.conversation.turns):
+            break
+    assert any(t.state == "risk" for t in view.conversation.turns)
+    note = html.unescape(view.risk.value)
+    assert "role='note'" in view.risk.value and "ask about it directly" in note
+    assert "Talking about suicide risk and safety planning" in note
+    assert "Where to get help".lower() in note.lower() and "top of this notebook" not in note
+    lab = ConversationLab(path=tmp_path / "b.json", seed=0)
+    lab.choose("walter-carer")
+    for text in turns:
+        _say(lab, text)
+        if any(t.state == "risk" for t in lab.conversation.turns):
+            break
+    assert "linked at the top of this notebook" in html.unescape(lab.risk.value)
+
+
+def test_in_the_browser_the_plot_is_svg_and_the_answers_can_be_downloaded(tmp_path,
+                                                                          monkeypatch):
+    """The book's in-browser labs have no matplotlib: the summary's picture is the SVG the
+    book's page draws. The answers file, with the conversation, can be downloaded as in the
+    other labs, and loaded into another lab."""
+    import importlib.util
+
+    from partnership.learner.conversation import widget as mod
+    real = importlib.util.find_spec
+    monkeypatch.setattr(mod.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    p = tmp_path / "answers.json"
+    lab = ConversationLab(path=p, seed=4)
+    lab.choose("robin-diabetes")
+    for text in TURNS[:3]:
+        _say(lab, text)
+        link = re.search(r"href='data:application/json;base64,([^']+)'",
+                         lab.transfer.link.value)
+        saved = json.loads(base64.b64decode(link.group(1)))
+        assert [a["answer"]["turns"][-1]["learner"] for a in saved["attempts"]][-1] == text
+    lab.finish.click()
+    assert lab.figure is None and lab.plot.value.startswith("<svg")
+    assert "role='img'" in lab.plot.value and "<title" in lab.plot.value
+    # loaded into a lab in another browser (a fresh answers file): the conversation opens
+    other = ConversationLab(path=tmp_path / "elsewhere.json", seed=1)
+    import datetime
+    data = p.read_bytes()
+    other.transfer.picker.value = ({"name": "answers.json", "type": "application/json",
+                                    "size": len(data), "content": memoryview(data),
+                                    "last_modified": datetime.datetime.now()},)
+    assert other.conversation.client.id == "robin-diabetes"
+    assert [t.learner for t in other.conversation.turns] == TURNS[:3]
+    assert other.conversation.finished and "Your summary" in other.summary.value

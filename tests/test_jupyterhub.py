@@ -126,9 +126,23 @@ def hub():
                     p.wait(20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        _stop_proxy(base / "hub" / "jupyterhub-proxy.pid")
         for u in users:
             remove_user(u)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _stop_proxy(pid_file: Path) -> None:
+    """The proxy the hub started, if the hub was killed before it could stop it (JupyterHub
+    writes its pid here, in the hub's working folder): stop that process, by its id."""
+    import signal
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return                                  # no pid file, or the proxy is already gone
+    if b"configurable-http-proxy" in cmdline:
+        os.kill(pid, signal.SIGTERM)
 
 
 def _run_hub(base, homes, exchange, db_url, procs):
@@ -339,7 +353,7 @@ def test_a_term_on_jupyterhub(hub):
     r = as_user(INSTRUCTOR, sys.executable, "-m", "partnership.cli", "lms-export", "--course",
                 course, env=env, cwd=course)
     assert r.returncode == 0, r.stderr[-2000:]
-    canvas = {row[3]: row for row in csv.reader(open(course / "lms" / "canvas.csv"))}
+    canvas = {row[3]: row for row in csv.reader(open(course / "lms" / "canvas-empathy.csv"))}
     assert canvas[ADA][0] == "Okafor, Ada" and canvas[ADA][5] == "14"
     assert canvas[BEN][5] == "7.5"
     _mark("exported")

@@ -81,12 +81,18 @@ def test_the_page_s_package_holds_the_learner_code_and_the_same_banks(lite):
         assert not re.search(r"^\s*(import|from)\s+(pydantic|yaml)\b", src, re.M), name
     # the same items, field for field, as the labs read from the YAML banks in CPython
     assert bundle["items"] == [item_to_dict(i) for i in practice_items()]
+    # the conversation lab: its code and the same clients, as JSON
+    from partnership.learner.conversation.schema import parse_clients, shipped_clients
+    assert "partnership/learner/conversation/widget.py" in names
+    with zipfile.ZipFile(wheel) as zf:
+        talk = json.loads(zf.read("partnership/learner/banks/conversations.json"))
+    assert [c.to_dict() for c in parse_clients(talk)] == [c.to_dict() for c in shipped_clients()]
 
 
 @pytest.mark.book
 def test_lab_pages_embed_the_live_lab_and_no_page_asks_another_host(built_book):
     _, html = built_book
-    for name in ("01-alliance-lab", "04-mi-reflections-lab"):
+    for name in ("01-alliance-lab", "04-mi-reflections-lab", "07-conversation-lab"):
         page = (html / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
         assert 'class="lite-lab-frame"' in page
         src = re.search(r'class="lite-lab-frame"[^>]*src="([^"]+)"', page, re.S) or \

@@ -438,6 +438,47 @@ def test_coach_agreement_counts_only_marked_answers():
     assert ag.exact == 0.5 and ag.within_one == 1.0
 
 
+def test_coach_agreement_overall_pools_every_coached_item(tmp_path):
+    """Two coached written items (the empathy bank with its written item repeated): each item's
+    pairs, and the overall ("all") row pooling them, in the CSVs and the printed table."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from partnership.grader.agreement import compare, table, write_outputs
+    from partnership.grader.bank import parse_bank
+    from partnership.grader.results import StudentResult
+    data = yaml.safe_load((ROOT / "exercises" / "empathy.yml").read_text(encoding="utf-8"))
+    w1 = next(i for i in data["items"] if i["id"] == "emp-w1")
+    data["items"].append(dict(w1, id="emp-w2"))
+    bank = parse_bank(data, "two-coached.yml")
+    # (mark on emp-w1, coach's suggestion), (mark on emp-w2, coach's suggestion); marks of 4
+    marks = {"a": ((4, 5), (3, 3)), "b": ((2, 3), (1, 3)), "c": ((0, 1), (4, 4)),
+             "d": ((1, 2), (0, 4))}
+    rows, said = [], {}
+    for sid, ((m1, c1), (m2, c2)) in marks.items():
+        said[f"{sid}1"], said[f"{sid}2"] = c1, c2
+        rows.append(StudentResult(sid, submitted=True, scores={"emp-w1": m1, "emp-w2": m2},
+                                  written={"emp-w1": f"{sid}1", "emp-w2": f"{sid}2"}))
+    results = compare(bank, rows, coach=lambda text, client: said[text])
+    assert [ag.item for ag in results] == ["emp-w1", "emp-w2", "all"]
+    w1_pairs = [(m + 1, c) for (m, c), _ in marks.values()]
+    w2_pairs = [(m + 1, c) for _, (m, c) in marks.values()]
+    assert results[0].pairs == w1_pairs and results[1].pairs == w2_pairs
+    assert results[2].pairs == w1_pairs + w2_pairs
+    for ag in results:
+        assert ag.kappa == pytest.approx(cohen_kappa_score(
+            [a for a, _ in ag.pairs], [b for _, b in ag.pairs], weights="quadratic",
+            labels=[1, 2, 3, 4, 5]))
+    assert results[2].exact == 4 / 8 and results[2].within_one == 7 / 8
+    write_outputs(results, tmp_path, "empathy")
+    rows_csv = {r["item"]: r for r in csv.DictReader(open(tmp_path / "agreement.csv"))}
+    assert rows_csv["all"]["n"] == "8" and rows_csv["all"]["exact"] == "0.500"
+    cells = [r for r in csv.DictReader(open(tmp_path / "confusion.csv")) if r["item"] == "all"]
+    assert sum(int(r[f"coach_{k}"]) for r in cells for k in range(1, 6)) == 8
+    assert int(cells[0]["coach_4"]) == 1 and int(cells[4]["coach_4"]) == 1   # (1,4) and (5,4)
+    text = table(results, "empathy")
+    assert "all coached items: 8 answers; exact agreement 50%, within one 88%" in text
+
+
 # ------------------------------------------------------------------ LMS files
 
 def test_lms_export_canvas_moodle_and_per_question(course):
@@ -445,9 +486,13 @@ def test_lms_export_canvas_moodle_and_per_question(course):
     r = _cli("lms-export", "--course", str(course["course"]), "--out", str(out), "--db-url",
              course["runner"].db_url)
     assert r.returncode == 0, r.stderr
-    # Canvas: the header its importer requires (Student, ID, SIS User ID, SIS Login ID, Section,
-    # then assignments as "Title (id)"), the Points Possible row, one row per student
-    canvas = list(csv.reader(open(out / "canvas.csv", encoding="utf-8")))
+    # Canvas: the header its importer requires. Source: Canvas's own importer,
+    # instructure/canvas-lms lib/gradebook_importer.rb (row_has_student_headers?: the first
+    # column contains "Student", the second "ID"; update_column_count: "SIS User ID" then
+    # "SIS Login ID" after them; header?: the last student column is "Section"; process_pp: a
+    # row starting "Points Possible"; parse_assignments: "Title (id)" matched by the id), and
+    # Canvas's guide "How do I import grades in the Gradebook?" (community.canvaslms.com).
+    canvas = list(csv.reader(open(out / "canvas-empathy.csv", encoding="utf-8")))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                          "Empathy (graded) (48213)"]
     assert canvas[1] == ["Points Possible", "", "", "", "", "14"]
@@ -456,14 +501,18 @@ def test_lms_export_canvas_moodle_and_per_question(course):
     assert by["s04"][5] == "7.2" and by["s08"][5] == "3.5" and by["s01"][5] == "12"
     assert by["s11"][5] == "0"                         # did not submit; the due date has passed
     assert len(by) == 11
-    # Moodle: the columns of its own grade export (user fields, then "Item (Real)")
-    moodle = list(csv.reader(open(out / "moodle.csv", encoding="utf-8")))
+    # Moodle: its CSV import maps any header; these are the names of Moodle's own test fixture
+    # (moodle/moodle grade/tests/fixtures/grade_import.csv: "First name,Last name,Email
+    # address,<item>") and grade export ("<item> (Real)", lang string gradeexportcolumntype
+    # '{$a->name} ({$a->extra})'); Moodle Docs "Grade import" (docs.moodle.org/en/Grade_import).
+    moodle = list(csv.reader(open(out / "moodle-empathy.csv", encoding="utf-8")))
     assert moodle[0] == ["First name", "Last name", "ID number", "Email address",
                          "Empathy (graded) (Real)"]
     mby = {row[3]: row for row in moodle[1:]}
     assert mby["kai.oneill@uni.example"] == ["Kai", "O'Neill", "9011", "kai.oneill@uni.example",
                                              "0"]
     assert mby["dmitri.ivanov@uni.example"][4] == "7.2"
+    assert len(mby) == 11 and all(row[3] and row[4] for row in moodle[1:])
     # per question
     q = list(csv.DictReader(open(out / "questions-empathy.csv", encoding="utf-8")))
     s05 = next(row for row in q if row["student_id"] == "s05")
@@ -474,11 +523,13 @@ def test_lms_export_canvas_moodle_and_per_question(course):
         "max_score": "14"}
     s11 = next(row for row in q if row["student_id"] == "s11")
     assert s11["status"] == "not submitted" and s11["emp-g1"] == ""
+    assert "not in the LMS files" not in r.stdout
 
 
-def test_lms_scores_left_blank_until_marked(course, tmp_path):
-    """A submission with written answers still to mark is left blank (the LMS keeps what it has),
-    and before the due date a missing submission is blank too, not 0."""
+def test_lms_files_leave_out_scores_not_ready(course, tmp_path):
+    """Canvas's and Moodle's importers read an empty cell as "no grade" and clear a grade they
+    already hold, so a score that is not ready (written answers to mark; before the due date, no
+    submission yet) is left out of the LMS files, and reported, instead of written blank."""
     from partnership.grader.lms import export_lms
     import shutil
     url = course["runner"].db_url
@@ -491,13 +542,254 @@ def test_lms_scores_left_blank_until_marked(course, tmp_path):
                 if g.name == "emp-w1-answer":
                     g.manual_score = None
         gb.db.commit()
-    export_lms(course["course"], tmp_path / "lms", db_url=f"sqlite:///{copy}",
-               now=datetime(2026, 3, 1, tzinfo=timezone.utc))
-    by = {row[3]: row for row in csv.reader(open(tmp_path / "lms" / "canvas.csv"))}
-    assert by["s02"][5] == "" and by["s11"][5] == "" and by["s01"][5] == "12"
+    res = export_lms(course["course"], tmp_path / "lms", db_url=f"sqlite:///{copy}",
+                     now=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    for lms in ("canvas", "moodle"):
+        rows = list(csv.reader(open(tmp_path / "lms" / f"{lms}-empathy.csv", encoding="utf-8")))
+        assert all(cell != "" for row in rows[1:] for cell in row[-1:]), lms   # no blank score
+        assert len(rows) == (2 if lms == "canvas" else 1) + 9, lms
+    by = {row[3]: row for row in csv.reader(open(tmp_path / "lms" / "canvas-empathy.csv"))}
+    assert "s02" not in by and "s11" not in by and by["s01"][5] == "12"
+    assert res.left_out == {"empathy": [("s02", "marking pending (1 answer)"),
+                                        ("s11", "not submitted yet (due 2026-03-09 17:00 UTC)")]}
+    q = {row["student_id"]: row for row in
+         csv.DictReader(open(tmp_path / "lms" / "questions-empathy.csv", encoding="utf-8"))}
+    assert q["s02"]["status"] == "marking pending (1 answer)" and q["s02"]["emp-w1"] == ""
+
+
+def test_fixing_the_key_and_regrading(course, tmp_path):
+    """The guide's last step: item analysis flagged emp-g1; the instructor corrects the key in
+    the bank (D, as in exercises/empathy.yml), rebuilds and regrades. Marks given by hand stay,
+    the scores change by the key alone, and the item is no longer flagged."""
+    import shutil
+    copy = tmp_path / "course"
+    shutil.copytree(course["course"], copy)
+    runner = Runner(copy)                                   # its own copy of the gradebook
+    r = _cli("assignment", "build", str(ROOT / "exercises" / "empathy.yml"), "--course", str(copy))
+    assert r.returncode == 0, r.stderr
+    r = runner.run("autograde", "empathy", "--force")
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = _cli("item-analysis", "empathy", "--course", str(copy), "--out", str(tmp_path / "a"),
+             "--db-url", runner.db_url)
+    assert r.returncode == 0, r.stderr
+    assert "No item flagged as possibly miskeyed." in r.stdout
+    items = {row["item"]: row for row in csv.DictReader(open(tmp_path / "a" / "items.csv"))}
+    assert items["emp-g1"]["difficulty"] == "0.500"         # the five who chose D
+    assert float(items["emp-g1"]["discrimination"]) > 0.5
+    from nbgrader.api import Gradebook
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        for sid, (g1, *_rest) in CLASS.items():
+            sub = gb.find_submission("empathy", sid)
+            marks = {g.name: g.manual_score for nb in sub.notebooks for g in nb.grades
+                     if g.name == "emp-w1-answer"}
+            assert marks == {"emp-w1-answer": CLASS[sid][5]}, sid
+            assert sub.score == RAW[sid] + (2 if g1 == 3 else -2 if g1 == 0 else 0), sid
 
 
 def test_commands_report_a_missing_assignment(course):
     r = _cli("item-analysis", "nonesuch", "--course", str(course["course"]), "--db-url",
              course["runner"].db_url)
     assert r.returncode == 2 and "keys" in r.stderr and "nonesuch" in r.stderr
+
+
+# ------------------------------------------------------------------ the instructor guide's walk-through
+
+def _guide_section() -> str:
+    text = (ROOT / "book" / "instructor-guide.md").read_text(encoding="utf-8")
+    start = text.index("## Graded exercises with nbgrader")
+    return text[start:text.index("\n## ", start + 10)]
+
+
+def test_guide_walks_through_the_term_in_order():
+    import re
+    steps = re.findall(r"^### (\d+)\. (.+)$", _guide_section(), flags=re.M)
+    assert [int(n) for n, _ in steps] == list(range(1, 11))
+    words = ["setting up", "class list", "releasing", "collecting", "autograding",
+             "marking", "feedback", "item analysis", "exporting", "regrading"]
+    for (n, title), word in zip(steps, words):
+        assert word in title.lower(), (n, title, word)
+    assert "coach" in steps[5][1].lower()                   # marking, with the coach's suggestions
+
+
+def test_every_command_in_the_guide_exists_with_those_arguments():
+    """Each ``partnership`` and ``nbgrader`` command in the walk-through's shell blocks, parsed by
+    the real command's own parser (partnership) or checked against the nbgrader app's flags and
+    options, so a renamed command or option fails here before an instructor meets it."""
+    import argparse
+    import importlib
+    import re
+    import shlex
+
+    from nbgrader.apps import NbGraderApp
+
+    from partnership.cli import COMMANDS
+    blocks = re.findall(r"```bash\n(.*?)```", _guide_section(), flags=re.S)
+    seen = set()
+    for block in blocks:
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"\s+#\s.*$", "", line).strip().rstrip("&").strip()
+            line = re.sub(r"<[^>]+>", "PLACEHOLDER", line)          # <student id>: one word
+            words = shlex.split(line) if line else []
+            if not words or words[0] not in ("partnership", "nbgrader"):
+                continue
+            name = words[1]
+            seen.add(f"{words[0]} {name}")
+            if words[0] == "partnership":
+                assert name in COMMANDS, line
+                parser = argparse.ArgumentParser(prog=f"partnership {name}", exit_on_error=False)
+                importlib.import_module(COMMANDS[name][0]).register(parser)
+                try:
+                    parser.parse_args(words[2:])
+                except (argparse.ArgumentError, SystemExit) as exc:
+                    pytest.fail(f"the guide's {line!r} does not parse: {exc}")
+                continue
+            assert name in NbGraderApp.subcommands, line
+            app = NbGraderApp.subcommands[name][0]
+            for w in words[2:]:
+                if w.startswith("--"):
+                    opt = w[2:].split("=", 1)[0]
+                    assert opt in app.flags or opt in app.aliases, (line, opt)
+    assert {"partnership course", "partnership item-analysis", "partnership coach-agreement",
+            "partnership lms-export", "nbgrader generate_assignment", "nbgrader release_assignment",
+            "nbgrader autograde", "nbgrader generate_feedback", "nbgrader release_feedback",
+            "nbgrader export"} <= seen, seen
+
+
+# ------------------------------------------------------------------ an assignment with a conversation
+
+# mi-conversation (exercises/mi-conversation.yml): conv-g1, a conversation with a simulated client
+# marked by hand in its task cell conv-g1-mark (10 points; its check cell conv-g1-test is worth 0),
+# and conv-w1, a written answer (4 points). Due 16 March 17:00 UK, 10% a day or part day late.
+#
+#     student  conv-g1  conv-w1  raw  submitted
+#     c1       9        4        13   on time
+#     c2       7        3        10   on time
+#     c3       4        1        5    on time
+#     c4       2        2        4    on time
+#     c5       6        2        8    30 hours late: 2 days, 20% -> penalty 1.6, score 6.4
+#     c6       (on the roster, did not submit)
+#
+# conv-g1 difficulty 28 / 50 = 0.560; conv-w1 12 / 20 = 0.600. With two items each one's rest is
+# the other: means 5.6 and 2.4; Sxy = 9.8, Sxx = 29.2, Syy = 5.2; r = 9.8 / sqrt(151.84) = 0.795.
+TALK_DUE = datetime(2026, 3, 16, 17, 0, tzinfo=timezone.utc)
+TALK = {"c1": (9, 4, -60), "c2": (7, 3, -600), "c3": (4, 1, -5), "c4": (2, 2, -3000),
+        "c5": (6, 2, 30 * 60)}
+TALK_TURNS = ["It sounds like the pain has taken over a lot of your life.",
+              "What would you like to be different?",
+              "You're not sure the tablets are helping as much as they used to."]
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory):
+    from partnership.learner.conversation import get_client, replay
+    tmp = tmp_path_factory.mktemp("talk")
+    course = tmp / "course"
+    bank_path = ROOT / "exercises" / "mi-conversation.yml"
+    build_assignment(bank_path, course)
+    (course / "course.yml").write_text(
+        "timezone: Europe/London\nlate_penalty:\n  percent_per_day: 10\nassignments:\n"
+        "  mi-conversation:\n    due: 2026-03-16 17:00\n", encoding="utf-8")
+    (tmp / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
+        f"c{n},First{n},Last{n},c{n}@uni.example\n" for n in range(1, 7)), encoding="utf-8")
+    runner = Runner(course)
+    r = runner.run("generate_assignment", "mi-conversation")
+    assert r.returncode == 0, r.stderr[-2000:]
+    for args in (("course", "roster", str(tmp / "roster.csv")), ("course", "deadlines")):
+        done = _cli(*args, "--course", str(course), "--db-url", runner.db_url)
+        assert done.returncode == 0, done.stderr
+    deadlines = done.stdout
+    bank = load_bank(bank_path)
+    item = bank.item("conv-g1")
+    for sid, (_g, _w, late) in TALK.items():
+        conv = replay(get_client(item.client_id), TALK_TURNS * 4, seed=item.seed)
+        conv.finished = True
+        write_submission(course, bank, sid, Answers(
+            widgets={"conv-g1": dict(conv.to_record(), id=f"{sid}-conv-g1")},
+            written={"conv-w1": "My second turn drew change talk; my fourth drew push-back."},
+            submitted=TALK_DUE + timedelta(minutes=late)))
+    r = runner.run("autograde", "mi-conversation")
+    assert r.returncode == 0, r.stderr[-3000:]
+    # before any marking: every command runs, and says what it is waiting for
+    before = {"items": _cli("item-analysis", "mi-conversation", "--course", str(course), "--out",
+                            str(tmp / "before"), "--db-url", runner.db_url),
+              "lms": _cli("lms-export", "--course", str(course), "--out", str(tmp / "lms0"),
+                          "--db-url", runner.db_url)}
+    from nbgrader.api import Gradebook
+    with Gradebook(runner.db_url, "therapy-as-partnership") as gb:
+        for sid, (g, w, _late) in TALK.items():
+            for nb in gb.find_submission("mi-conversation", sid).notebooks:
+                for grade in nb.grades:
+                    if grade.name == "conv-g1-mark":
+                        grade.manual_score = g
+                    elif grade.name == "conv-w1-answer":
+                        grade.manual_score = w
+        gb.db.commit()
+    return {"course": course, "runner": runner, "tmp": tmp, "before": before,
+            "deadlines": deadlines}
+
+
+def test_conversation_course_yml_and_waiting_for_marks(talk):
+    assert "mi-conversation" in talk["deadlines"] and "2026-03-16 17:00:00" in talk["deadlines"]
+    items = talk["before"]["items"]
+    assert items.returncode == 0, items.stderr
+    assert "conv-g1        conversation     10          -         -  waiting for marks (0 of 5 " \
+           "marked)" in items.stdout
+    lms = talk["before"]["lms"]
+    assert lms.returncode == 0, lms.stderr
+    assert "  c1: marking pending (2 answers)" in lms.stdout
+    canvas = list(csv.reader(open(talk["tmp"] / "lms0" / "canvas-mi-conversation.csv")))
+    assert [row[3] for row in canvas[2:]] == ["c6"]           # only the 0 of the non-submitter
+
+
+def test_conversation_item_analysis(talk):
+    out = talk["tmp"] / "analysis"
+    r = _cli("item-analysis", "mi-conversation", "--course", str(talk["course"]), "--out",
+             str(out), "--db-url", talk["runner"].db_url)
+    assert r.returncode == 0, r.stderr
+    assert "5 graded submissions" in r.stdout and "No item flagged" in r.stdout
+    items = {row["item"]: row for row in csv.DictReader(open(out / "items.csv"))}
+    assert [(k, v["type"], v["points"], v["n"], v["difficulty"], v["discrimination"], v["flagged"])
+            for k, v in items.items()] == [
+        ("conv-g1", "conversation", "10", "5", "0.560", "0.795", "no"),
+        ("conv-w1", "written", "4", "5", "0.600", "0.795", "no")]
+    assert list(csv.reader(open(out / "options.csv")))[1:] == []      # no choice items
+    assert (out / "items.png").read_bytes()[:4] == b"\x89PNG" and not (out / "options.png").exists()
+
+
+def test_conversation_coach_agreement_says_why_nothing_is_compared(talk):
+    r = _cli("coach-agreement", "mi-conversation", "--course", str(talk["course"]), "--out",
+             str(talk["tmp"] / "agree"), "--db-url", talk["runner"].db_url)
+    assert r.returncode == 0, r.stderr
+    assert "no written item with coach: true, so there is nothing to compare" in r.stdout
+    assert "Conversation items (conv-g1) are not compared" in r.stdout
+
+
+def test_conversation_marks_in_the_exports(talk):
+    runner, course = talk["runner"], talk["course"]
+    out = talk["tmp"] / "lms"
+    r = _cli("lms-export", "--course", str(course), "--out", str(out), "--db-url", runner.db_url)
+    assert r.returncode == 0, r.stderr
+    q = {row["student_id"]: row for row in
+         csv.DictReader(open(out / "questions-mi-conversation.csv", encoding="utf-8"))}
+    for sid, (g, w, _late) in TALK.items():       # the conversation's mark, not its 0-point check
+        assert (q[sid]["conv-g1"], q[sid]["conv-w1"], q[sid]["raw_score"], q[sid]["status"]) == \
+            (str(g), str(w), str(g + w), "graded"), sid
+    assert (q["c5"]["late_penalty"], q["c5"]["score"]) == ("1.6", "6.4")
+    assert q["c6"]["status"] == "not submitted" and q["c6"]["conv-g1"] == ""
+    canvas = {row[3]: row[5] for row in csv.reader(open(out / "canvas-mi-conversation.csv"))}
+    assert canvas == {"SIS Login ID": "Graded exercise: a motivational interviewing conversation",
+                      "": "14", "c1": "13", "c2": "10", "c3": "5", "c4": "4", "c5": "6.4",
+                      "c6": "0"}
+    moodle = list(csv.reader(open(out / "moodle-mi-conversation.csv")))
+    assert moodle[0][-1] == "Graded exercise: a motivational interviewing conversation (Real)"
+    assert [row[3:] for row in moodle[1:]] == [["c1@uni.example", "13"], ["c2@uni.example", "10"],
+                                               ["c3@uni.example", "5"], ["c4@uni.example", "4"],
+                                               ["c5@uni.example", "6.4"], ["c6@uni.example", "0"]]
+    grades = course / "grades.csv"
+    r = runner.run("export", f"--to={grades}")
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = {row["student_id"]: row for row in csv.DictReader(open(grades, encoding="utf-8"))}
+    assert (rows["c5"]["raw_score"], rows["c5"]["late_submission_penalty"], rows["c5"]["score"],
+            rows["c5"]["status"], rows["c5"]["duedate"]) == \
+        ("8.0", "1.6", "6.4", "graded", "2026-03-16 17:00:00")
+    assert rows["c1"]["email"] == "c1@uni.example" and rows["c1"]["score"] == "13.0"

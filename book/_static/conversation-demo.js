@@ -131,6 +131,22 @@
       start.disabled = busy;
     }
 
+    function showSummary(data) {
+      const head = document.createElement("h3");
+      head.textContent = "Your summary";
+      head.tabIndex = -1;
+      const body = document.createElement("div");
+      body.innerHTML = data.summary + data.svg; // escaped by the engine
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([data.markdown], { type: "text/markdown" }));
+      link.download = data.file;
+      link.textContent = "Download the transcript and summary (Markdown)";
+      const p = document.createElement("p");
+      p.append(link);
+      summary.replaceChildren(head, body, p);
+      return head;
+    }
+
     function showRisk(text) {
       risk.hidden = !text;
       risk.querySelector("p").textContent = text || "";
@@ -167,7 +183,8 @@
       run(function (page) {
         const old = saved();
         // on the first start, carry on a conversation this browser kept for this client
-        const resume = !started && old && old.client === select.value && !old.finished;
+        // (a finished one comes back with its summary; Start again begins a new one)
+        const resume = !started && old && old.client === select.value;
         const seed = Math.floor(Math.random() * 1000000);
         const data = JSON.parse(page.start(select.value, seed, resume ? JSON.stringify(old) : "",
           codes.checked, newId()));
@@ -175,15 +192,19 @@
         finished = data.finished;
         log.innerHTML = data.log; // escaped by the engine
         summary.replaceChildren();
+        if (data.summary) showSummary(data.summary);
         showRisk(data.risk);
         progress.textContent = data.progress;
         live.textContent = data.live;
         keep(data.record);
-        status.textContent = "Your turn: write what you would say to " + data.name + ".";
+        status.textContent = data.summary ? "Finished: your summary is below. " +
+          data.summary.text : "Your turn: write what you would say to " + data.name + ".";
         showAbout();
         return data;
       }).then(function (data) {
-        if (data) turnBox.focus();
+        const head = summary.querySelector("h3");
+        if (data && data.finished && head) head.focus();
+        else if (data) turnBox.focus();
       });
     });
 
@@ -228,18 +249,7 @@
         log.innerHTML = data.log;
         progress.textContent = data.progress;
         keep(data.record);
-        const head = document.createElement("h3");
-        head.textContent = "Your summary";
-        head.tabIndex = -1;
-        const body = document.createElement("div");
-        body.innerHTML = data.summary + data.svg; // escaped by the engine
-        const link = document.createElement("a");
-        link.href = URL.createObjectURL(new Blob([data.markdown], { type: "text/markdown" }));
-        link.download = data.file;
-        link.textContent = "Download the transcript and summary (Markdown)";
-        const p = document.createElement("p");
-        p.append(link);
-        summary.replaceChildren(head, body, p);
+        const head = showSummary(data);
         status.textContent = "Finished: your summary is below. " + data.text;
         return head;
       }).then(function (head) {

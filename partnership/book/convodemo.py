@@ -48,7 +48,8 @@ PYODIDE_DIR = coachdemo.PYODIDE_DIR            # the same vendored Pyodide as th
 PACKAGE = coachdemo.PACKAGE
 STATIC = Path(__file__).resolve().parents[2] / "book" / "_static"
 #: the engine's run-time files (the coach's come from coachdemo.SHIPPED); never the widget
-CONVERSATION = ["__init__.py", "learner/__init__.py", "learner/conversation/__init__.py",
+CONVERSATION = ["__init__.py", "learner/__init__.py", "learner/files.py",
+                "learner/conversation/__init__.py",
                 "learner/conversation/schema.py", "learner/conversation/engine.py",
                 "learner/conversation/summary.py", "learner/conversation/guidance.py",
                 "learner/conversation/page.py"]
@@ -72,10 +73,8 @@ def shipped_files() -> list[Path]:
 
 def clients_json() -> bytes:
     """The shipped conversation banks, validated, as one bank in JSON."""
-    from partnership.learner.conversation.schema import shipped_clients
-    data = {"version": 1, "kind": "conversation",
-            "clients": [c.to_dict() for c in shipped_clients()]}
-    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    from partnership.learner.conversation.schema import bundle_bytes
+    return bundle_bytes()
 
 
 def payload() -> dict[str, bytes]:

@@ -66,9 +66,14 @@ PLACEHOLDERS = {"jedi": "0+omitted"}
 NOTEBOOKS = REPO / "notebooks"
 JS_FILE = "lite-lab.js"
 #: What the page's Python imports from this package (and nothing else of it): the learner's
-#: code, the coach, and the banks as validated JSON (no pydantic, no YAML in the browser).
+#: code, the coach, the conversation lab, and the banks (practice items and conversation clients)
+#: as validated JSON (no pydantic, no YAML in the browser).
 RUNTIME = ["__init__.py", "learner/__init__.py", "learner/items.py", "learner/scoring.py",
-           "learner/store.py", "learner/labs.py", "learner/progress.py", "learner/transfer.py"]
+           "learner/store.py", "learner/labs.py", "learner/progress.py", "learner/transfer.py",
+           # the conversation lab (its clients go in as JSON, see package_wheel)
+           "learner/files.py", "learner/conversation/__init__.py", "learner/conversation/engine.py",
+           "learner/conversation/schema.py", "learner/conversation/summary.py",
+           "learner/conversation/guidance.py", "learner/conversation/widget.py"]
 
 
 class LiteBuildError(RuntimeError):
@@ -204,6 +209,8 @@ def package_wheel(folder: Path) -> Path:
     for src in runtime_files():
         entries.append(("partnership/" + src.relative_to(PACKAGE).as_posix(), src.read_bytes()))
     entries.append(("partnership/learner/banks/practice.json", bundle))
+    from partnership.learner.conversation.schema import BUNDLE as TALK, bundle_bytes
+    entries.append((f"partnership/learner/banks/{TALK.name}", bundle_bytes()))
     entries.append((f"{info}/METADATA", (f"Metadata-Version: 2.1\nName: {DIST}\n"
                                          f"Version: {version}\nSummary: the learner's code of "
                                          f"Therapy as Partnership, for the in-browser labs\n"

@@ -42,7 +42,16 @@ ROADBLOCKS: dict[str, tuple[str, ...]] = {
                 *(f"{b} {w}" for b in ("you're being", "you are being", "stop being")
                   for w in ("stupid", "silly", "ridiculous", "selfish", "lazy", "dramatic",
                             "difficult", "unreasonable", "childish", "paranoid", "naive",
-                            "over the top", "a baby", "irresponsible"))),
+                            "over the top", "a baby", "irresponsible")),
+                # confronting the client's account: "excuses", "kidding yourself"
+                "making excuses", "make excuses", "just an excuse", "just excuses",
+                "excuses, excuses", "another excuse", "a cop-out", "a cop out",
+                "kidding yourself", "fooling yourself", "lying to yourself", "you're lying",
+                "you are lying", "you're not even trying", "you aren't even trying",
+                "you're not really trying", "you don't really want to change",
+                "you don't really want to stop", "only yourself to blame",
+                "brought this on yourself", "playing the victim", "face the facts",
+                "face facts", "be honest with yourself"),
     "reassurance": ("don't worry", "do not worry", "it'll be fine", "it will be fine",
                     "it'll be ok", "it will be ok", "it'll be okay", "it will be okay",
                     "it's going to be fine", "it's going to be ok", "everything will be",
@@ -106,6 +115,14 @@ _REPORTED = re.compile(r"(?:worried|scared|afraid|fear|fears|frightened|terrifie
                        r"saying|reckon|reckons|knows?|hear|heard|feel like|feels like|"
                        r"feeling like)(?: that)?,?\s*$")
 _REPORTABLE = ("ordering", "warning", "advice", "moralising")
+# someone else's judgement, or the client's fear of one, said back: "Your dad thinks you're
+# making excuses", "You worry people will think it's just an excuse" (a reflection)
+_REPORTED_JUDGEMENT = re.compile(
+    r"\b(?:(?:he|she|they|people|everyone|someone|others|(?:your|his|her|their) \w+)\s+"
+    r"(?:\w+\s+)?(?:thinks?|thought|says?|said|feels?|felt|believes?|reckons?|told you|"
+    r"tells you|keeps? (?:saying|telling you)|accuses? you|accused you|calls? it|called it)|"
+    r"\byou(?:'re| are)?\s+(?:feel|feeling|worried|worry|worrying|scared|afraid|fear|"
+    r"wonder|wondering)\b)")
 
 
 def _roadblocks(text: str) -> list[str]:
@@ -121,6 +138,9 @@ def _roadblocks_cached(text: str) -> tuple[str, ...]:
         for m in pat.finditer(text):
             if name in _REPORTABLE and _REPORTED.search(text, max(0, m.start() - 30),
                                                          m.start()):
+                continue
+            if name == "judging" and _REPORTED_JUDGEMENT.search(text, max(0, m.start() - 50),
+                                                                m.start()):
                 continue
             found.append(name)
             break

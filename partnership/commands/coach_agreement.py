@@ -6,17 +6,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from partnership.commands.options import add_course_options
+
 
 def register(parser):
+    add_course_options(parser)
     parser.add_argument("assignment")
-    parser.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
-                        help="the course folder (default: here)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where to write agreement.csv and confusion.csv (default: "
                              "COURSE/analysis/ASSIGNMENT)")
-    parser.add_argument("--db-url", metavar="URL", help="gradebook database URL (default: "
-                                                        "PARTNERSHIP_DB_URL, else SQLite in the "
-                                                        "course folder)")
 
 
 def run(args) -> int:
@@ -30,6 +28,12 @@ def run(args) -> int:
         return 2
     results = compare(bank, rows)
     print(table(results, args.assignment))
+    talks = [it.id for it in bank.items if it.type == "conversation"]
+    if talks:
+        # a conversation's grader notes hold a MITI-style summary, not a 1-5 suggestion: there is
+        # no suggested score to set beside the mark
+        print(f"Conversation items ({', '.join(talks)}) are not compared: the coach's summary in "
+              f"your notes is a description of the turns, not a suggested score.")
     if results:
         out = args.out or args.course / "analysis" / args.assignment
         print()

@@ -15,6 +15,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from partnership.commands.options import add_course_options
+
 
 def register(parser):
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -25,11 +27,7 @@ def register(parser):
     d = sub.add_parser("deadlines", help="check course.yml and write its due dates into the "
                                          "gradebook")
     for p in (r, d):
-        p.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
-                       help="the course folder (default: here)")
-        p.add_argument("--db-url", metavar="URL", help="gradebook database URL (default: "
-                                                       "PARTNERSHIP_DB_URL, else SQLite in the "
-                                                       "course folder)")
+        add_course_options(p)
 
 
 def _roster(args) -> int:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from partnership.commands.options import add_course_options
+
 
 def register(parser):
+    add_course_options(parser)
     parser.add_argument("assignment")
-    parser.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
-                        help="the course folder (default: here)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where to write items.csv, options.csv and the plots (default: "
                              "COURSE/analysis/ASSIGNMENT)")
-    parser.add_argument("--db-url", metavar="URL", help="gradebook database URL (default: "
-                                                        "PARTNERSHIP_DB_URL, else SQLite in the "
-                                                        "course folder)")
 
 
 def run(args) -> int:

@@ -184,11 +184,8 @@ class Conversation(_Item):
     @field_validator("client_id")
     @classmethod
     def _known_client(cls, v):
-        from partnership.learner.conversation.schema import client_ids
-        if v not in client_ids():
-            raise ValueError(f"no conversation client {v!r}; the clients are "
-                             f"{', '.join(client_ids())}")
-        return v
+        from partnership.learner.conversation.schema import known_client_id
+        return known_client_id(v)
 
 
 GradedItem = Annotated[Union[Choice, Ranking, Categorize, Typed, Written, Conversation],

@@ -16,8 +16,9 @@ no scores and is left out):
 
 An item is **flagged** as possibly miskeyed when its discrimination is negative, or when a
 distractor (a wrong option, by the key) is chosen by more of the strongest students than the key
-is. Written items are analysed once every analysed submission has a mark for them; until then
-they are listed as waiting for marks and left out of the rest scores.
+is. Items marked by hand (written answers and conversations) are analysed once every analysed
+submission has a mark for them; until then they are listed as waiting for marks and left out of
+the rest scores.
 
 Output: ``items.csv`` (one row per item), ``options.csv`` (one row per option of each choice
 item), ``items.png`` (difficulty against discrimination, flagged items marked) and
@@ -88,13 +89,14 @@ def _groups(rest: dict[str, float]) -> tuple[set[str], set[str]]:
 def analyse(bank, rows) -> tuple[list[ItemStats], int]:
     """(stats per item in bank order, number of submissions analysed) from
     :func:`partnership.grader.results.collect`'s output."""
+    from partnership.grader.bank import MANUAL_TYPES
     graded = [r for r in rows if r.submitted and r.raw_score is not None
               and all(r.scores.get(it.id) is not None for it in bank.items
-                      if it.type != "written")]
+                      if it.type not in MANUAL_TYPES)]
     stats = [ItemStats(it.id, it.type, float(it.points)) for it in bank.items]
     used = []
     for it, st in zip(bank.items, stats):
-        if it.type == "written":
+        if it.type in MANUAL_TYPES:
             marked = sum(r.scores.get(it.id) is not None for r in graded)
             if marked < len(graded):
                 st.note = f"waiting for marks ({marked} of {len(graded)} marked)"
@@ -221,13 +223,13 @@ def _plots(stats, n, out: Path, assignment: str) -> list[Path]:
 
 def table(stats: list[ItemStats], n: int, assignment: str) -> str:
     lines = [f"Item analysis of {assignment}: {n} graded submissions", "",
-             f"{'item':14} {'type':10} {'points':>6} {'difficulty':>10} {'discrim.':>9}  flags"]
+             f"{'item':14} {'type':12} {'points':>6} {'difficulty':>10} {'discrim.':>9}  flags"]
     for s in stats:
         if s.difficulty is None:
-            lines.append(f"{s.item:14} {s.type:10} {s.points:6g} {'-':>10} {'-':>9}  {s.note}")
+            lines.append(f"{s.item:14} {s.type:12} {s.points:6g} {'-':>10} {'-':>9}  {s.note}")
             continue
         d = "-" if s.discrimination is None else f"{s.discrimination:.2f}"
-        lines.append(f"{s.item:14} {s.type:10} {s.points:6g} {s.difficulty:10.2f} {d:>9}  "
+        lines.append(f"{s.item:14} {s.type:12} {s.points:6g} {s.difficulty:10.2f} {d:>9}  "
                      + ("; ".join(s.flags) if s.flags else "-"))
     flagged = [s.item for s in stats if s.flags]
     lines += ["", f"Possibly miskeyed: {', '.join(flagged)}. Check the key in the bank; if it is "

@@ -2,7 +2,9 @@
 
 nbgrader's gradebook holds a score per grade cell (autograded by the grader or marked by hand);
 the grader names each cell after its item (``<item>-test`` for autograded items, ``<item>-answer``
-for written ones), so a cell's score is that item's score. What the gradebook does not hold is
+for written ones, and for a conversation a ``<item>-test`` check worth 0 beside the ``<item>-mark``
+task cell that holds its points), so the item's score is the sum of its cells' scores, and None
+while any of them has no score yet (a written answer or a conversation not marked). What the gradebook does not hold is
 which option a student chose, and what they wrote: those come from the submission itself, the
 submitted answers file (read as data, as the grader reads it, :mod:`partnership.grader.answers`)
 and the written answer's cell in the autograded notebook.
@@ -46,8 +48,9 @@ class StudentResult:
 
 
 def item_of_cell(name: str) -> str | None:
-    """``emp-g1-test`` -> ``emp-g1``; ``emp-w1-answer`` -> ``emp-w1``."""
-    for suffix in ("-test", "-answer"):
+    """``emp-g1-test`` -> ``emp-g1``; ``emp-w1-answer`` -> ``emp-w1``; ``conv-g1-mark`` ->
+    ``conv-g1``."""
+    for suffix in ("-test", "-answer", "-mark"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return None
@@ -108,12 +111,16 @@ def collect(root, assignment: str, db_url: str | None = None, *, texts: bool = T
             r.seconds_late = float(sub.total_seconds_late or 0.0)
             status, scored = submission_status(sub)
             r.status = status
+            parts: dict[str, list] = {}
             for nb in sub.notebooks:
                 for g in nb.grades:
                     item = item_of_cell(g.name)
                     if item in ids:
-                        r.scores[item] = None if g.auto_score is None and g.manual_score is None \
-                            else float(g.score)
+                        parts.setdefault(item, []).append(
+                            None if g.auto_score is None and g.manual_score is None
+                            else float(g.score))
+            for item, got in parts.items():
+                r.scores[item] = None if None in got else sum(got)
             if scored:
                 r.raw_score = float(sub.score)
                 r.penalty = final_penalty(root, assignment, sub, r.raw_score)

@@ -27,6 +27,7 @@ from typing import Annotated, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
                       model_validator)
 
+from partnership.learner.files import yaml_files
 from partnership.validation import error_location, load_yaml, require_unique_ids
 
 from partnership.learner.items import (BANK_DIR, FREE_TEXT_KINDS, SKILLS,  # noqa: F401
@@ -255,15 +256,7 @@ def load_bank(path: str | Path) -> Bank:
 
 def bank_files(paths=None) -> list[Path]:
     """The *.yml/*.yaml files named or inside the folders named (default: the shipped banks)."""
-    paths = [BANK_DIR] if not paths else [Path(p) for p in paths]
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir()
-                            if q.suffix in (".yml", ".yaml") and q.is_file())
-        else:
-            files.append(p)
-    return files
+    return yaml_files(paths, BANK_DIR)
 
 
 def add_bank(bank: Bank, path: Path, items: list, errors: list[str], where: dict) -> None:

@@ -2,7 +2,7 @@
 note shown when a client mentions thoughts of suicide (plain text; escaped where shown)."""
 from __future__ import annotations
 
-__all__ = ["RISK_READING", "risk_note", "HOW_IT_WORKS", "GOAL_TURNS"]
+__all__ = ["RISK_READING", "risk_note", "reading_titles", "HOW_IT_WORKS", "GOAL_TURNS"]
 
 #: The conversation lab's aim: ten turns (more are allowed).
 GOAL_TURNS = 10
@@ -36,3 +36,9 @@ def risk_note(name: str) -> str:
         f"has found that asking does not put the idea into someone's head (Dazzi et al., "
         f"2014). This is a simulation: if it touches something in your own life, the learner "
         f"guide's \u201cWhere to get help\u201d section lists where to turn.")
+
+
+def reading_titles() -> str:
+    """The risk note's reading, by title (where the book's pages cannot be linked, e.g. in a
+    graded notebook): “Talking about suicide risk...” and “Learner guide: ...”."""
+    return " and ".join(f"\u201c{title}\u201d" for _doc, title, _anchor in RISK_READING)

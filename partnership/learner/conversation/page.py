@@ -89,6 +89,8 @@ def start(client_id: str, seed: int, record: str = "", show_codes: bool = True,
     live = (f"Restored your conversation with {client.name} from this browser ({n} turn"
             f"{'s' if n != 1 else ''})." if saved is not None else
             f"{client.name} speaks first: {conv.opening}")
+    if saved is not None and conv.finished:
+        live += " It is finished: its summary is below. Start a new conversation to talk again."
     if problems:
         live += (f" The course has changed since it was saved, so some of {client.name}'s "
                  f"replies may read differently now.")
@@ -100,7 +102,9 @@ def start(client_id: str, seed: int, record: str = "", show_codes: bool = True,
         "log": transcript(show_codes), "live": live, "risk": _risk(conv),
         "progress": _progress(conv), "finished": conv.finished, "turns": n,
         "record": _record() if saved is not None else "", "name": client.name,
-        "full": n >= MAX_TURNS})
+        "full": n >= MAX_TURNS,
+        # a finished conversation comes back with its summary, as the JupyterLab lab does
+        "summary": _summary_parts(conv) if conv.finished else None})
 
 
 def send(text: str, show_codes: bool = True) -> str:
@@ -126,9 +130,15 @@ def finish(show_codes: bool = True) -> str:
     """End the conversation: the summary (HTML and a picture), the transcript with every code,
     and the Markdown file the reader can download."""
     conv = _state["conv"]
-    s = conv.finish()
-    return json.dumps({"summary": summary_html(s), "svg": summary_svg(s),
-                       "text": " ".join(summary_lines(s)[:3]),
-                       "log": transcript(show_codes), "markdown": transcript_markdown(conv, s),
-                       "progress": _progress(conv), "record": _record(),
-                       "file": f"conversation-{conv.client.id}-{(_state['id'] or 'x')[:8]}.md"})
+    conv.finish()
+    return json.dumps(dict(_summary_parts(conv), log=transcript(show_codes),
+                           progress=_progress(conv), record=_record()))
+
+
+def _summary_parts(conv) -> dict:
+    """What the page shows at the end: the summary (HTML and a picture), its first lines in
+    words for the status line, and the Markdown file the reader can download."""
+    s = conv.summary()
+    return {"summary": summary_html(s), "svg": summary_svg(s),
+            "text": " ".join(summary_lines(s)[:3]), "markdown": transcript_markdown(conv, s),
+            "file": f"conversation-{conv.client.id}-{(_state['id'] or 'x')[:8]}.md"}

@@ -25,11 +25,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from partnership.learner.files import yaml_files
+
 __all__ = ["ConversationBankError", "Client", "Risk", "TAGS", "LEVELS", "STATES",
            "parse_clients", "load_file", "load_clients", "bank_files", "CONVERSATION_DIR",
-           "client_ids", "get_client"]
+           "client_ids", "get_client", "known_client_id", "shipped_clients", "bundle_bytes",
+           "BUNDLE"]
 
 CONVERSATION_DIR = Path(__file__).resolve().parents[1] / "banks" / "conversations"
+#: The shipped banks, validated, as one JSON bank: what the in-browser labs' package holds
+#: instead of the YAML files (Pyodide has no PyYAML); written by :func:`bundle_bytes`.
+BUNDLE = CONVERSATION_DIR.parent / "conversations.json"
 
 #: What a client's reply does, in MI terms (MITI/MISC client language): change talk, sustain
 #: talk, discord, elaboration (telling more of the story) or a brief answer.
@@ -303,15 +309,7 @@ def load_file(path) -> list[Client]:
 
 def bank_files(paths=None) -> list[Path]:
     """The *.yml/*.yaml files named, or inside the folders named (default: the shipped ones)."""
-    paths = [CONVERSATION_DIR] if not paths else [Path(p) for p in paths]
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir()
-                            if q.suffix in (".yml", ".yaml") and q.is_file())
-        else:
-            files.append(p)
-    return files
+    return yaml_files(paths, CONVERSATION_DIR)
 
 
 def load_clients(paths=None) -> tuple[list[Client], list[str]]:
@@ -338,13 +336,33 @@ _CACHE: dict[str, list[Client]] = {}
 
 
 def shipped_clients() -> list[Client]:
-    """The clients shipped with the package (cached); raises if a shipped bank is broken."""
+    """The clients shipped with the package (cached); raises if a shipped bank is broken. The
+    YAML banks where they are (a checkout, an install); else the JSON bundle (the package in
+    the book's in-browser labs), checked by the same schema."""
     if "all" not in _CACHE:
-        clients, errors = load_clients()
-        if errors:
-            raise ConversationBankError("\n".join(errors))
+        if CONVERSATION_DIR.is_dir() or not BUNDLE.exists():
+            clients, errors = load_clients()
+            if errors:
+                raise ConversationBankError("\n".join(errors))
+        else:
+            import json
+            try:
+                data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ConversationBankError(f"{BUNDLE}: cannot be read as JSON ({exc})") \
+                    from exc
+            clients = parse_clients(data, str(BUNDLE))
         _CACHE["all"] = clients
     return _CACHE["all"]
+
+
+def bundle_bytes(clients=None) -> bytes:
+    """The clients (default: the shipped banks, validated) as one conversation bank in JSON:
+    :data:`BUNDLE` in the in-browser labs' package, ``clients.json`` in the book's page."""
+    import json
+    clients = shipped_clients() if clients is None else clients
+    data = {"version": 1, "kind": "conversation", "clients": [c.to_dict() for c in clients]}
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def client_ids() -> list[str]:
@@ -357,3 +375,12 @@ def get_client(client_id: str) -> Client:
             return c
     raise KeyError(f"no conversation client {client_id!r}; the clients are "
                    f"{', '.join(client_ids())}")
+
+
+def known_client_id(client_id: str) -> str:
+    """``client_id`` if a shipped client has it; else ValueError naming the clients (pydantic
+    validators of the graded conversation item, learner's and grader's, use it)."""
+    if client_id not in client_ids():
+        raise ValueError(f"no conversation client {client_id!r}; the clients are "
+                         f"{', '.join(client_ids())}")
+    return client_id

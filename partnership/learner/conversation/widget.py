@@ -18,7 +18,8 @@ Headless use (tests, benchmarks)::
     lab.conversation.turns[-1].reply
     lab.finish.click(); lab.summary_data
 
-Keyboard: Tab moves between the controls; Space or Enter presses a button. The newest reply
+Keyboard: Tab moves between the controls; Space or Enter presses a button (JupyterLab's
+single-key shortcuts are kept out of the lab, as in the practice labs). The newest reply
 is also put in a polite live region, so a screen reader reads it once, without re-reading
 the transcript. Every text is HTML-escaped before display.
 """
@@ -26,25 +27,32 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import io
 import secrets
+import sys
 import uuid
 
 import ipywidgets as W
 
 from partnership.learner.conversation.engine import (MAX_TURNS, Conversation,
                                                      ConversationError, verify)
-from partnership.learner.conversation.guidance import GOAL_TURNS, HOW_IT_WORKS, risk_note
+from partnership.learner.conversation.guidance import (GOAL_TURNS, HOW_IT_WORKS,
+                                                       reading_titles, risk_note)
 from partnership.learner.conversation.schema import Client, shipped_clients
 from partnership.learner.conversation.summary import (code_line, summary_figure, summary_html,
-                                                      summary_lines, transcript_markdown,
-                                                      turn_html)
+                                                      summary_lines, summary_svg,
+                                                      transcript_markdown, turn_html)
 from partnership.learner.store import AnswerStore, StoreError
+from partnership.learner.transfer import AnswersTransfer
 
 __all__ = ["ConversationLab", "GradedConversation", "conversation_lab", "LAB"]
 
 #: the answers file's lab name for practice conversations
 LAB = "conversation"
+#: in the book's in-browser labs (JupyterLite's Pyodide kernel), where there is no matplotlib:
+#: the plot is the same SVG as the book's page draws
+IN_BROWSER = sys.platform == "emscripten"
 
 _CSS = """<style>
 .partnership-convo .convo-turn { margin: 0.3em 0 0.6em 0; }
@@ -142,9 +150,13 @@ class _Base:
             self.risk.value = ""
             return
         self.risk.value = (f"<div class='partnership-convo'><div class='convo-risk' role='note'>"
-                           f"<p>{esc(risk_note(self._name()))}</p><p>The book's chapter on "
-                           f"talking about suicide risk is linked at the top of this notebook."
+                           f"<p>{esc(risk_note(self._name()))}</p><p>{esc(self._risk_where())}"
                            f"</p></div></div>")
+
+    def _risk_where(self) -> str:
+        """Where to read more, by title: a graded notebook has no links to the book, so the
+        pages are named rather than said to be linked."""
+        return f"Read more in the course book: {reading_titles()}."
 
     def _progress(self) -> None:
         conv = self.conversation
@@ -214,6 +226,10 @@ class _Base:
         except Exception as exc:  # never let saving crash the lab
             note = f"This conversation could not be saved ({type(exc).__name__}: {exc})."
         self._say_notice(note)
+        self._saved()
+
+    def _saved(self) -> None:
+        pass
 
     def _restore(self, client: Client, record: dict, seed=None) -> list[str]:
         conv, problems = verify(client, record, seed=seed)
@@ -234,8 +250,15 @@ class ConversationLab(_Base):
     def __init__(self, path=None, store: AnswerStore | None = None, clients=None,
                  seed: int | None = None):
         super().__init__(store or AnswerStore(path))
+        if IN_BROWSER and not self.store.real_path().as_posix().startswith("/drive/"):
+            # as in the other labs: JupyterLite keeps files only where the browser lets it
+            self.store.warnings.append(
+                "This browser does not let the lab keep files (a private window, or site data "
+                "blocked), so your conversation lasts only until you leave or reload this page. "
+                "Use Download my answers before you go, and Load answers next time.")
         self.clients = {c.id: c for c in (clients or shipped_clients())}
         self._seed = seed
+        self.transfer = AnswersTransfer(self.store, on_loaded=self._loaded)
         self.picker = W.Dropdown(options=[(c.title, c.id) for c in self.clients.values()],
                                  description="Client:", style={"description_width": "initial"},
                                  layout=W.Layout(width="auto"))
@@ -248,16 +271,24 @@ class ConversationLab(_Base):
         self.finish.description = "Finish and see my summary"
         self.start.on_click(lambda _b: self.new())
         self.codes.observe(lambda _c: self._render(), names="value")
+        where = ("in this browser (it keeps them for this site), so you can close the page and "
+                 "carry on later; download them to keep a copy or to carry on elsewhere"
+                 if IN_BROWSER else
+                 f"in <code>{esc(self.store.path.name)}</code> in this folder, so you can close "
+                 f"the notebook and carry on later")
         intro = W.HTML(value=f"{_CSS}<div class='partnership-convo'><h2>Conversation lab: "
                              f"practise a whole conversation</h2><p>{esc(HOW_IT_WORKS)}</p>"
-                             f"<p>Your turns are saved as you go in <code>"
-                             f"{esc(self.store.path.name)}</code> in this folder, so you can "
-                             f"close the notebook and carry on later.</p></div>", layout=_wide())
-        self.widget = W.VBox([intro, self.notice, W.HBox([self.picker, self.start]), self.about,
+                             f"<p>Your turns are saved as you go {where}.</p></div>",
+                       layout=_wide())
+        self.widget = W.VBox([intro, self.transfer.widget, self.notice,
+                              W.HBox([self.picker, self.start]), self.about,
                               self.transcript, self.latest, self.risk, self.progress,
                               self.codes, self.text, W.HBox([self.send, self.finish]),
                               self.summary, self.plot, self.download])
+        # "partnership-lab": the in-browser lab page looks for it, and the practice labs'
+        # script keeps JupyterLab's single-key shortcuts out of it (see conversation_lab)
         self.widget.add_class("partnership-convo")
+        self.widget.add_class("partnership-lab")
         self._resume()
         self.picker.observe(lambda c: self.choose(c["new"]), names="value")
 
@@ -265,9 +296,22 @@ class ConversationLab(_Base):
     def show_codes(self) -> bool:
         return bool(self.codes.value)
 
+    def _risk_where(self) -> str:
+        return (f"Read more in the course book ({reading_titles()}): both are linked at the top "
+                f"of this notebook.")
+
     @property
     def item_id(self) -> str:
         return self.conversation.client.id
+
+    def _saved(self) -> None:
+        self.transfer.refresh()              # the download holds every turn so far
+
+    def _loaded(self) -> None:
+        """Answers loaded from another file: open the newest conversation, unless one is
+        under way here (it stays on screen; the loaded ones are a choice of client away)."""
+        if self.conversation is None or not self.conversation.turns:
+            self._resume()
 
     def _resume(self) -> None:
         """Open on the most recent saved conversation (unfinished: carry on; finished: show its
@@ -340,14 +384,20 @@ class ConversationLab(_Base):
         s = self.summary_data
         self.summary.value = (f"<div class='partnership-convo'><h3>Your summary</h3>"
                               f"{summary_html(s)}</div>")
+        self.figure = None
         try:
-            self.figure = summary_figure(s)
-            buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", dpi=90)
-            alt = " ".join(summary_lines(s)[1:3])
-            self.plot.value = (f"<img alt='{esc(alt)}' style='max-width:100%' "
-                               f"src='data:image/png;base64,"
-                               f"{base64.b64encode(buf.getvalue()).decode('ascii')}'>")
+            if importlib.util.find_spec("matplotlib") is None:
+                # the in-browser labs have no matplotlib: the book page's SVG, titled and
+                # described for screen readers
+                self.plot.value = summary_svg(s)
+            else:
+                self.figure = summary_figure(s)
+                buf = io.BytesIO()
+                self.figure.savefig(buf, format="png", dpi=90)
+                alt = " ".join(summary_lines(s)[1:3])
+                self.plot.value = (f"<img alt='{esc(alt)}' style='max-width:100%' "
+                                   f"src='data:image/png;base64,"
+                                   f"{base64.b64encode(buf.getvalue()).decode('ascii')}'>")
         except Exception as exc:      # the plot is a picture of the summary above, no more
             self.plot.value = f"<p>The plot could not be drawn ({esc(type(exc).__name__)}).</p>"
         text = transcript_markdown(self.conversation, s)
@@ -422,5 +472,11 @@ class GradedConversation(_Base):
 
 
 def conversation_lab(path=None) -> ConversationLab:
-    """Open the conversation lab (answers saved beside the notebook, or at ``path``)."""
-    return ConversationLab(path=path)
+    """Open the conversation lab (answers saved beside the notebook, or at ``path``).
+
+    The practice labs' script keeps JupyterLab's one-letter notebook shortcuts out of the lab
+    too, so that a stray key pressed with a control focused cannot add or delete a cell."""
+    from partnership.learner.labs import _suppress_notebook_shortcuts
+    the_lab = ConversationLab(path=path)
+    _suppress_notebook_shortcuts()
+    return the_lab
