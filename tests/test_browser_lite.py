@@ -196,6 +196,9 @@ def test_lab_runs_in_its_page_and_keeps_answers_across_a_reload(site, reader, sk
             assert shown_answer(box, item) == key(item), item.id
         assert not watch.problems(), watch.problems()
         assert any(r.url.endswith("pyodide.asm.wasm") for r in watch.requests)
+        # the kernel ran without Jedi and Parso: only the empty placeholder named jedi came
+        wheels = [r.url.rsplit("/", 1)[-1] for r in watch.requests if ".whl" in r.url]
+        assert not [w for w in wheels if w.startswith(("parso-", "jedi-0.1"))], wheels
     finally:
         page.close()
 

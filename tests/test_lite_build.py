@@ -111,3 +111,58 @@ def test_lab_pages_embed_the_live_lab_and_no_page_asks_another_host(built_book):
         text = page.read_text(encoding="utf-8", errors="replace")
         assert "fonts.googleapis.com" not in text, page
         assert "jupyterlite_sphinx" not in text, page
+
+
+# what the kernel's worker (jupyterlite-pyodide-kernel 0.8.6, initKernel) installs with piplite
+# before it imports the kernel, unless loadPyodideOptions.packages preloads it
+KERNEL_NEEDS = ["ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
+
+
+def test_the_jedi_placeholder_is_metadata_only(tmp_path):
+    """The page carries no Jedi (code completion only): an empty distribution under its name
+    satisfies the kernel's worker, and ``import jedi`` still fails, so IPython's completer falls
+    back as designed (it imports Jedi inside try/except ImportError)."""
+    wheel = litelabs.placeholder_wheel(tmp_path, "jedi")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        meta = zf.read(next(n for n in names if n.endswith("/METADATA"))).decode()
+    assert names and all(".dist-info/" in n for n in names), names
+    assert "Name: jedi\n" in meta and "Requires-Dist" not in meta
+    assert litelabs._wheel_metadata(wheel) == ([], [])          # no import names, no deps
+    assert litelabs._wheel_name(wheel) == ("jedi", litelabs.PLACEHOLDERS["jedi"])
+    # reproducible bytes, so the lock's hash is stable from build to build
+    again = litelabs.placeholder_wheel(tmp_path / "again", "jedi")
+    assert again.read_bytes() == wheel.read_bytes()
+    # the real Jedi and Parso are not pinned for the page (a pin beside a placeholder is refused
+    # by stage())
+    assert not {"jedi", "parso"} & {name for name, _, _ in litelabs.pinned()}
+
+
+def test_the_page_preloads_what_the_kernel_worker_would_otherwise_pip_install():
+    """Leaving one of these out of the preload list makes the worker piplite-install it; for the
+    jedi placeholder that means a second download, and for a package missing from the site (PyPI
+    fallback disabled) a kernel that never starts."""
+    cfg = json.loads((ROOT / "lite" / "jupyter-lite.json").read_text(encoding="utf-8"))
+    data = cfg["jupyter-config-data"]
+    kernel = data["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert set(KERNEL_NEEDS) <= set(kernel["loadPyodideOptions"]["packages"])
+    # the labs show no mathematics: MathJax (about 0.9 MB, fetched when a widget's HTML is
+    # typeset) stays off, which also keeps a "$" in an item's text from being read as maths
+    assert "@jupyterlab/mathjax-extension:plugin" in data["disabledExtensions"]
+
+
+@pytest.mark.book
+def test_the_site_carries_the_placeholder_not_jedi(lite):
+    lock = json.loads((lite / litelabs.PYPI / litelabs.LOCK).read_text(encoding="utf-8"))
+    packages = lock["packages"]
+    assert packages["jedi"]["version"] == litelabs.PLACEHOLDERS["jedi"]
+    assert packages["jedi"]["imports"] == [] and packages["jedi"]["depends"] == []
+    assert "parso" not in packages
+    assert not list((lite / litelabs.PYPI).glob("parso-*.whl"))
+    assert [p.name for p in (lite / litelabs.PYPI).glob("jedi-*.whl")] == \
+        [packages["jedi"]["file_name"]]
+    # IPython still depends on what it imports at start-up (prompt_toolkit through
+    # IPython.terminal.embed, Pygments through IPython.core.oinspect)
+    assert {"prompt-toolkit", "pygments", "stack-data"} <= set(packages["ipython"]["depends"])
+    kernel = _config(lite)["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert set(KERNEL_NEEDS) <= set(kernel["loadPyodideOptions"]["packages"])

@@ -112,6 +112,6 @@
     button.disabled = false;   // disabled in the HTML until this script runs
     button.addEventListener("click", go);
     section.querySelector(".lite-lab-status").textContent =
-      "Press Start the lab to run it here (about 30 MB the first time).";
+      "Press Start the lab to run it here (about 25 MB the first time).";
   });
 })();

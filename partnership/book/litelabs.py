@@ -14,7 +14,11 @@ A Sphinx extension (loaded by ``_config.yml``) on top of the ecosystem's pieces:
   (``pipliteUrls``, ``disablePyPIFallback``) and listed in a lock file written here
   (:func:`write_lock`) that ``loadPyodide`` reads instead of Pyodide's own, whose 357 packages are
   not on this site. Writing the lock ourselves is why the build needs no ``pyodide-lock`` (which
-  requires Python >= 3.12): see ``lite/README.md``.
+  requires Python >= 3.12): see ``lite/README.md``;
+- Jedi (1.6 MB with Parso, code completion only) is left out: the kernel's worker insists on a
+  package named ``jedi``, so the site carries an empty placeholder under that name
+  (:func:`placeholder_wheel`), and IPython, which imports Jedi inside ``try/except
+  ImportError``, runs without completion, as designed.
 
 Each lab page of the book keeps its text; the notebook's lab cell (tagged ``partnership-lab``)
 becomes the live lab: an iframe of the JupyterLite Notebook app on a notebook holding only that
@@ -50,6 +54,15 @@ PYPI = "pypi"                                  # where the site's wheels and loc
 LOCK = "pyodide-lock.json"
 LAB_TAG = "partnership-lab"                    # the notebook cell that shows a lab
 DIST = "therapy-as-partnership"                # this package's wheel in the page
+#: Packages that jupyterlite-pyodide-kernel's worker installs before it starts the kernel (or finds
+#: preloaded) although the labs never use them. The worker (0.8.6, ``initKernel``) runs
+#: ``piplite.install("jedi")`` unless ``jedi`` is among ``loadPyodideOptions.packages``; with no
+#: ``jedi`` on the site and no PyPI fallback that install fails and the kernel never starts. Jedi
+#: only serves code completion, which IPython imports inside ``try/except ImportError``
+#: (``IPython/core/completer.py``), and a lab view has no code to complete; so the site carries,
+#: under that name, a placeholder: a distribution with metadata and no module (a few hundred
+#: bytes instead of 1.6 MB of Jedi and Parso, and no Jedi import while the kernel starts).
+PLACEHOLDERS = {"jedi": "0+omitted"}
 NOTEBOOKS = REPO / "notebooks"
 JS_FILE = "lite-lab.js"
 #: What the page's Python imports from this package (and nothing else of it): the learner's
@@ -205,14 +218,19 @@ def package_wheel(folder: Path) -> Path:
                                          ).encode()))
     entries.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: partnership.book."
                                      b"litelabs\nRoot-Is-Purelib: true\nTag: py3-none-any\n"))
+    return _write_wheel(folder / name, info, entries)
+
+
+def _write_wheel(out: Path, info: str, entries: list[tuple[str, bytes]]) -> Path:
+    """Write a wheel of ``entries`` plus its RECORD, with reproducible bytes."""
+    entries = list(entries)
     record = []
     for arc, data in entries:
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
         record.append(f"{arc},sha256={digest},{len(data)}")
     record.append(f"{info}/RECORD,,")
     entries.append((f"{info}/RECORD", ("\n".join(record) + "\n").encode()))
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / name
+    out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for arc, data in entries:
             zi = zipfile.ZipInfo(arc, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible bytes
@@ -220,6 +238,20 @@ def package_wheel(folder: Path) -> Path:
             zi.external_attr = 0o644 << 16
             zf.writestr(zi, data)
     return out
+
+
+def placeholder_wheel(folder: Path, name: str) -> Path:
+    """An empty distribution called ``name`` (see PLACEHOLDERS): metadata only, no module, so
+    that ``import name`` still fails (ImportError) wherever the code guards it."""
+    version = PLACEHOLDERS[name]
+    dist = canonical(name).replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    meta = (f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: placeholder: "
+            f"{name} is left out of the in-browser labs (see partnership/book/litelabs.py)\n")
+    entries = [(f"{info}/METADATA", meta.encode()),
+               (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: partnership.book.litelabs\n"
+                                 b"Root-Is-Purelib: true\nTag: py3-none-any\n")]
+    return _write_wheel(folder / f"{dist}-{version}-py3-none-any.whl", info, entries)
 
 
 def _wheel_metadata(path: Path) -> tuple[list[str], list[str]]:
@@ -314,16 +346,21 @@ def stage(lite_dir: Path, contents: Path) -> dict:
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(config, indent=1),
                                                        encoding="utf-8")
     wheels = fetch() + kernel_wheels()
+    clash = sorted({_wheel_name(w)[0] for w in wheels} & set(PLACEHOLDERS))
+    if clash:
+        raise LiteBuildError(f"{REQUIREMENTS}: {', '.join(clash)} is pinned there and also "
+                             f"replaced by a placeholder (PLACEHOLDERS in {__file__}): keep one")
     for w in wheels:
         shutil.copyfile(w, lite_dir / PYPI / w.name)
-    own = package_wheel(lite_dir / PYPI)
+    own = [package_wheel(lite_dir / PYPI)]
+    own += [placeholder_wheel(lite_dir / PYPI, name) for name in sorted(PLACEHOLDERS)]
     if contents.exists():
         shutil.rmtree(contents)
     contents.mkdir(parents=True)
     notebooks = lab_notebooks()
     for name, nb in notebooks.items():
         (contents / name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    return {"wheels": [lite_dir / PYPI / w.name for w in wheels] + [own],
+    return {"wheels": [lite_dir / PYPI / w.name for w in wheels] + own,
             "notebooks": sorted(notebooks)}
 
 

@@ -5,7 +5,7 @@ A lab notebook keeps its text for the book; its lab cell (the code cell tagged
 Notebook app (the URL is the one jupyterlite-sphinx's ``notebooklite`` directive makes) on a
 notebook holding just that cell, a status line that says what is happening, and
 ``book/_static/lite-lab.js``, which runs the cell and shows only the lab's output (a view without
-code, as Voici gives). The lab is one click away on a first visit ("Start the lab": about 30 MB,
+code, as Voici gives). The lab is one click away on a first visit ("Start the lab": about 25 MB,
 which a reader on a phone should choose to spend, and which keeps the page itself within the
 book's page budget); once a reader has started a lab, the browser starts every lab by itself
 when its page opens. In JupyterLab the notebook is unchanged: the tag is invisible there.
@@ -69,7 +69,7 @@ def visit_html(self, node):
 <p class="lite-lab-note">This lab runs inside this page, in your browser: nothing to install,
 and nothing you type leaves your computer. Your answers are kept in this browser, so you can
 close the page and carry on later; use <strong>Download my answers</strong> in the lab to keep a
-copy or move them to another browser. Starting it the first time downloads about 30&nbsp;MB,
+copy or move them to another browser. Starting it the first time downloads about 25&nbsp;MB,
 which takes a few seconds; after that this browser starts the labs by itself.</p>
 <p><button type="button" class="btn btn-primary lite-lab-start" disabled>Start the lab</button></p>
 <p class="lite-lab-status" role="status" aria-live="polite">The lab needs JavaScript to run in
