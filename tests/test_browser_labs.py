@@ -195,7 +195,6 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
     """The MI lab (radio buttons, dropdowns, a text box for the coach): axe-core's WCAG 2.1 AA
     rules find no serious or critical violation inside the lab, every control has an
     accessible name, and an item can be answered and checked with the keyboard alone."""
-    from browser_support import describe, serious
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     try:
@@ -208,28 +207,7 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         page.locator(SHOWN_LAB).first.wait_for(timeout=60_000)
         _wait_idle(page)
 
-        # every control inside the lab has a name a screen reader can announce
-        unnamed = page.evaluate("""(sel) => {
-            const lab = document.querySelector(sel);
-            const ctrls = lab.querySelectorAll('input, select, textarea, button');
-            return [...ctrls].filter(el => {
-                const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
-                const wrap = el.closest('label');
-                const name = (el.getAttribute('aria-label') || el.title ||
-                              (id && id.textContent) || (wrap && wrap.textContent) ||
-                              (el.tagName === 'BUTTON' && el.textContent) || '').trim();
-                return !name;
-            }).map(el => el.outerHTML.slice(0, 120));
-        }""", SHOWN_LAB)
-        assert not unnamed, unnamed
-
-        from axe_playwright_python.sync_playwright import Axe
-        from browser_support import WCAG21AA_TAGS
-        res = Axe().run(page, context=SHOWN_LAB,
-                        options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
-                                 "resultTypes": ["violations"]})
-        found = serious(res.response["violations"])
-        assert not found, describe(found)
+        _assert_lab_accessible(page)
 
         # keyboard only, as the learner's guide describes: Tab reaches each option (JupyterLab
         # keeps the arrow keys for moving between cells), Space chooses it, Tab moves on to the
@@ -276,7 +254,6 @@ def test_conversation_lab_by_keyboard_in_jupyterlab(jupyterlab, browser):
     serious, and a conversation is held with the keyboard alone: type, Tab to Send, Enter, the
     reply read out in the polite status region; Space unticks "show the codes"; Tab to Finish,
     Enter, the summary. JupyterLab's single-key shortcuts do nothing from the lab's buttons."""
-    from browser_support import describe, serious
     from partnership.learner.conversation import get_client, replay
     from partnership.learner.conversation.summary import summary_lines
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -292,26 +269,7 @@ def test_conversation_lab_by_keyboard_in_jupyterlab(jupyterlab, browser):
         _wait_idle(page)
         page.locator(f"{SHOWN_LAB}[data-lm-suppress-shortcuts]").first.wait_for(
             timeout=10_000)
-        unnamed = page.evaluate("""(sel) => {
-            const lab = document.querySelector(sel);
-            const ctrls = lab.querySelectorAll('input, select, textarea, button');
-            return [...ctrls].filter(el => {
-                const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
-                const wrap = el.closest('label');
-                const name = (el.getAttribute('aria-label') || el.title ||
-                              (id && id.textContent) || (wrap && wrap.textContent) ||
-                              (el.tagName === 'BUTTON' && el.textContent) || '').trim();
-                return !name;
-            }).map(el => el.outerHTML.slice(0, 120));
-        }""", SHOWN_LAB)
-        assert not unnamed, unnamed
-        from axe_playwright_python.sync_playwright import Axe
-        from browser_support import WCAG21AA_TAGS
-        res = Axe().run(page, context=SHOWN_LAB,
-                        options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
-                                 "resultTypes": ["violations"]})
-        found = serious(res.response["violations"])
-        assert not found, describe(found)
+        _assert_lab_accessible(page)
 
         box = lab.locator("textarea")
         send = lab.get_by_role("button", name="Send")
@@ -376,3 +334,28 @@ def test_conversation_lab_by_keyboard_in_jupyterlab(jupyterlab, browser):
         lab.locator("img[alt^='Reflections per question']").wait_for(timeout=30_000)
     finally:
         ctx.close()
+
+
+def _assert_lab_accessible(page):
+    """Every control inside the shown lab has a name a screen reader can announce, and axe
+    finds no serious or critical WCAG 2.1 A/AA violation in it."""
+    unnamed = page.evaluate("""(sel) => {
+        const lab = document.querySelector(sel);
+        const ctrls = lab.querySelectorAll('input, select, textarea, button');
+        return [...ctrls].filter(el => {
+            const id = el.id && lab.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+            const wrap = el.closest('label');
+            const name = (el.getAttribute('aria-label') || el.title ||
+                          (id && id.textContent) || (wrap && wrap.textContent) ||
+                          (el.tagName === 'BUTTON' && el.textContent) || '').trim();
+            return !name;
+        }).map(el => el.outerHTML.slice(0, 120));
+    }""", SHOWN_LAB)
+    assert not unnamed, unnamed
+    from axe_playwright_python.sync_playwright import Axe
+    from browser_support import WCAG21AA_TAGS, describe, serious
+    res = Axe().run(page, context=SHOWN_LAB,
+                    options={"runOnly": {"type": "tag", "values": list(WCAG21AA_TAGS)},
+                             "resultTypes": ["violations"]})
+    found = serious(res.response["violations"])
+    assert not found, describe(found)
