@@ -232,6 +232,18 @@ def test_lab_widgets_are_accessible_and_work_by_keyboard(jupyterlab, browser):
         feedback = item.locator("[role=status]")
         feedback.wait_for(timeout=20_000)
         assert re.search(r"Correct|Not quite|Partly right", feedback.inner_text())
+        # the live region is the feedback widget's own element, which stays while its text
+        # changes (a region inserted together with its content is often not announced)
+        region = feedback.element_handle()
+        assert region.evaluate("e => e.classList.contains('partnership-live') && "
+                               "e.getAttribute('aria-live') === 'polite' && "
+                               "!e.querySelector('[role=status], [aria-live]')")
+        first = feedback.inner_text()
+        radios.nth(0).check()
+        button.click()
+        page.wait_for_function("([e, t]) => e.innerText !== t", arg=[region, first],
+                               timeout=20_000)
+        assert region.evaluate("e => e.isConnected && e.getAttribute('role') === 'status'")
 
         # JupyterLab's single-key notebook shortcuts do nothing from inside the lab: with an
         # option focused, "b" would insert a cell and "d d" delete the lab's cell

@@ -46,7 +46,7 @@ def test_type_send_read_finish_and_summary(tmp_path):
         assert len(lab.conversation.turns) == k
         assert re.sub("&#x27;", "'", turn.reply) and \
             turn.reply.replace("'", "&#x27;") in lab.latest.value
-        assert "role='status' aria-live='polite'" in lab.latest.value
+        assert "partnership-live" in lab.latest._dom_classes   # the stable live region
         assert f"Turn {k}: the coach coded yours as" in lab.latest.value
         assert lab.transcript.value.count("class='convo-turn'") == k + 1   # the opening too
     assert "Turns so far: 5. Aim for about 10" in lab.progress.value

@@ -94,7 +94,7 @@ def render_feedback(result: Result, note: str | None = None) -> str:
     head = _MARK[result.verdict]
     if result.scored:
         head += f": {num(result.score)} of {num(result.max_score)}"
-    parts = [f"<div role='status' aria-live='polite' style='border-left: 4px solid "
+    parts = [f"<div style='border-left: 4px solid "
              f"{_BORDER[result.verdict]}; padding-left: 0.6em'>",
              f"<p><strong>{esc(head)}</strong></p>"]
     if note:
@@ -126,6 +126,7 @@ class ItemView:
         self.lab = lab
         self.result: Result | None = None
         self.feedback = W.HTML(value="", layout=_wide())
+        self.feedback.add_class(LIVE_CLASS)   # a live region that stays while its text changes
         self.check = W.Button(description=self.button_text, tooltip=f"{self.button_text} "
                               f"for item {number}: {item.heading}",
                               layout=W.Layout(width="auto", align_self="flex-start"))
@@ -364,6 +365,12 @@ class Lab:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+#: class of the HTML widgets whose changes a screen reader should announce (feedback, the
+#: conversation's latest reply). ipywidgets replaces the inner HTML of a widget on every change,
+#: and a live region inserted with new content is often not announced; so the script below
+#: makes the widget's own element, which stays for the life of the view, the polite live region.
+LIVE_CLASS = "partnership-live"
+
 # JupyterLab (and JupyterLite) act on single keys pressed while a notebook is in command mode:
 # with a radio button or a button of the lab focused, "b" would insert a cell and "d d" delete
 # the lab's. JupyterLab leaves alone keys from inside an element marked
@@ -378,6 +385,11 @@ _SUPPRESS_SHORTCUTS_JS = """
     queued = false;
     document.querySelectorAll('.partnership-lab:not([data-lm-suppress-shortcuts])')
       .forEach(function (el) { el.setAttribute('data-lm-suppress-shortcuts', 'true'); });
+    document.querySelectorAll('.partnership-live:not([aria-live])')
+      .forEach(function (el) {
+        el.setAttribute('role', 'status');
+        el.setAttribute('aria-live', 'polite');
+      });
   };
   mark();
   new MutationObserver(function () {

@@ -43,6 +43,7 @@ from partnership.learner.conversation.schema import Client, shipped_clients
 from partnership.learner.conversation.summary import (code_line, summary_figure, summary_html,
                                                       summary_lines, summary_svg,
                                                       transcript_markdown, turn_html)
+from partnership.learner.labs import LIVE_CLASS
 from partnership.learner.store import AnswerStore, StoreError
 from partnership.learner.transfer import AnswersTransfer
 
@@ -92,6 +93,7 @@ class _Base:
         self.about = W.HTML(value="", layout=_wide())
         self.transcript = W.HTML(value="", layout=_wide())
         self.latest = W.HTML(value="", layout=_wide())
+        self.latest.add_class(LIVE_CLASS)   # the polite live region (see labs.LIVE_CLASS)
         self.risk = W.HTML(value="", layout=_wide())
         self.progress = W.HTML(value="", layout=_wide())
         self.text = W.Textarea(value="", placeholder="Write what you would say to the client",
@@ -135,10 +137,10 @@ class _Base:
             said = f"{name}: {t.reply}"
             if self.show_codes:
                 said += " " + code_line(t, name)
-            self.latest.value = (f"<p role='status' aria-live='polite'><strong>Latest reply."
+            self.latest.value = (f"<p><strong>Latest reply."
                                  f"</strong> {esc(said)}</p>")
         elif not conv.turns:
-            self.latest.value = ("<p role='status' aria-live='polite'>"
+            self.latest.value = ("<p>"
                                  + esc(f"{name} speaks first: {conv.opening}") + "</p>")
         self._risk_note()
         self._progress()
@@ -191,7 +193,7 @@ class _Base:
             turn = self.conversation.send(words)
         except ConversationError as exc:
             msg = str(exc)
-            self.latest.value = (f"<p role='status' aria-live='polite'>"
+            self.latest.value = (f"<p>"
                                  f"{esc(msg[:1].upper() + msg[1:])}.</p>")
             return None
         self.text.value = ""
@@ -336,7 +338,7 @@ class ConversationLab(_Base):
         self.summary.value = self.plot.value = self.download.value = ""
         self.summary_data = None
         self._render()
-        self.latest.value = f"<p role='status' aria-live='polite'>{esc(note)}</p>"
+        self.latest.value = f"<p>{esc(note)}</p>"
         if self.conversation.finished:
             self.summary_data = self.conversation.summary()
             self._finished()
@@ -376,7 +378,7 @@ class ConversationLab(_Base):
     def new(self) -> None:
         """Start a new conversation with the chosen client (the old one stays saved)."""
         self._fresh(self.clients[self.picker.value])
-        self.latest.value = ("<p role='status' aria-live='polite'>"
+        self.latest.value = ("<p>"
                              + esc(f"New conversation. {self._name()} speaks first: "
                                    f"{self.conversation.opening}") + "</p>")
 
@@ -426,7 +428,7 @@ class GradedConversation(_Base):
         if saved and isinstance(saved.get("answer"), dict):
             self._restore(client, saved["answer"], seed=seed)
             when = str(saved.get("time", ""))[:16].replace("T", " ")
-            self.latest.value = (f"<p role='status' aria-live='polite'>Your saved conversation "
+            self.latest.value = (f"<p>Your saved conversation "
                                  f"({esc(when)} UTC) is shown; "
                                  + ("it is finished." if self.conversation.finished else
                                     "carry on where you left off.") + "</p>")
@@ -459,7 +461,7 @@ class GradedConversation(_Base):
 
     def end(self):
         if self.conversation is not None and len(self.conversation.turns) < self.required:
-            self.latest.value = (f"<p role='status' aria-live='polite'>Not finished yet: hold "
+            self.latest.value = (f"<p>Not finished yet: hold "
                                  f"at least {self.required} turns first (you have "
                                  f"{len(self.conversation.turns)}).</p>")
             return None
