@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
-import functools
 import http.server
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_support import find_chromium, launch, strict_build_or_exit  # noqa: E402
+from browser_support import find_chromium, launch, serve, strict_build_or_exit  # noqa: E402
 
 PAGE = "notebooks/03-empathy-lab.html"
 FIRST_WIDGET = ".partnership-lab input[type=radio]"
@@ -62,20 +59,6 @@ class _Counting(http.server.SimpleHTTPRequestHandler):
                 return getattr(raw, name)
 
         self.wfile = Tap()
-
-
-@contextlib.contextmanager
-def counting_server(directory: Path):
-    handler = functools.partial(_Counting, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def part(path: str) -> str:
@@ -151,7 +134,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory() as tmp:
         html = args.html or strict_build_or_exit(Path(tmp))
-        with counting_server(html) as base, sync_playwright() as pw:
+        with serve(html, _Counting) as base, sync_playwright() as pw:
             browser = launch(pw, exe)
             try:
                 for _ in range(args.runs):

@@ -117,9 +117,10 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(directory: str | os.PathLike):
-    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: str | os.PathLike, handler_class=None):
+    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port); yields the base URL.
+    ``handler_class`` (default: a quiet SimpleHTTPRequestHandler) lets a benchmark count."""
+    handler = functools.partial(handler_class or _QuietHandler, directory=str(directory))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

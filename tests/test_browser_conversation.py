@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import PageWatch, describe, local_netloc, run_axe, serious, serve
+from conversation_turns import TEN
 
 from partnership.book import convodemo
 from partnership.learner.conversation import get_client, replay
@@ -182,22 +183,6 @@ def test_a_reload_carries_the_conversation_on(site, browser):
     page.wait_for_function(f"document.querySelectorAll('{FORM} .convo-turn').length === 1",
                            timeout=60_000)
     ctx.close()
-
-
-TEN = [
-    "It sounds like this has become your way of coping, and part of you is uneasy about what "
-    "it's costing you.",
-    "What would you like to be different?",
-    "Is that every day?",
-    "You're not sure.",
-    "You've been really honest with me about something that isn't easy to talk about.",
-    "Would it be OK if I shared some information about that?",
-    "Most people who make a change like this find the first fortnight the hardest.",
-    "You should try a different approach.",
-    "Part of you is ready for something to change, even though letting go of the old way "
-    "feels risky.",
-    "What matters most to you in all this?",
-]
 
 
 @pytest.mark.browser

@@ -10,6 +10,7 @@ import re
 import textwrap
 
 import pytest
+from conversation_turns import TEN
 
 from partnership.learner.conversation import replay
 from partnership.learner.conversation.schema import get_client, shipped_clients
@@ -211,22 +212,6 @@ def test_restored_after_a_real_kernel_restart(tmp_path):
     assert after[2] == "4"
     assert (tmp_path / "my.partnership-answers.json").exists()
 
-
-# ten turns of several kinds, so the summary has something in every count
-TEN = [
-    "It sounds like this has become your way of coping, and part of you is uneasy about what "
-    "it's costing you.",
-    "What would you like to be different?",
-    "Is that every day?",
-    "You're not sure.",
-    "You've been really honest with me about something that isn't easy to talk about.",
-    "Would it be OK if I shared some information about that?",
-    "Most people who make a change like this find the first fortnight the hardest.",
-    "You should try a different approach.",
-    "Part of you is ready for something to change, even though letting go of the old way "
-    "feels risky.",
-    "What matters most to you in all this?",
-]
 
 
 @pytest.mark.parametrize("cid", [c.id for c in shipped_clients()])

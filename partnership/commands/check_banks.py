@@ -63,7 +63,7 @@ def run(args) -> int:
     from partnership.learner.schema import (SKILLS, BankError, add_bank, bank_files,
                                             count_by_skill, cue_statistics, keyed_items,
                                             load_banks, overlaps, parse_bank)
-    from partnership.learner.conversation.schema import (ConversationBankError,
+    from partnership.learner.conversation.schema import (ConversationBankError, add_clients,
                                                          parse_clients)
     from partnership.learner.conversation.schema import bank_files as conversation_files
     from partnership.validation import DataFileError, load_yaml
@@ -87,13 +87,7 @@ def run(args) -> int:
             data = load_yaml(f, what="bank file")
             if isinstance(data, dict) and data.get("kind") == "conversation":
                 conversation_files_read += 1
-                for c in parse_clients(data, str(f)):
-                    if c.id in client_where:
-                        errors.append(f"{f}: client {c.id}, field id: duplicate client id, "
-                                      f"also in {client_where[c.id]}")
-                        continue
-                    client_where[c.id] = f
-                    clients.append(c)
+                add_clients(parse_clients(data, str(f)), f, clients, errors, client_where)
                 continue
             kind = _graded_kind(data)
             if kind == "bank":

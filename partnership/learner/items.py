@@ -157,12 +157,16 @@ class FreeTextItem(ItemBase):
 
     @property
     def asks_for(self) -> str:
-        """What the task asks for, in words: "an open question", "a reflection", "a response
-        with no roadblock"."""
-        if self.target == "any":
-            return "a response with no roadblock (no advice, warning, reassurance, judgement...)"
-        words = f"{self.kind} {self.target}" if self.kind else self.target
-        return ("an " if words[0] in "aeiou" else "a ") + words
+        return asks_for(self.target, self.kind)
+
+
+def asks_for(target: str, kind: str | None) -> str:
+    """What a written task asks for, in words: "an open question", "a reflection", "a response
+    with no roadblock" (the practice item and the bank schema both say it)."""
+    if target == "any":
+        return "a response with no roadblock (no advice, warning, reassurance, judgement...)"
+    words = f"{kind} {target}" if kind else target
+    return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 ITEM_CLASSES = {"choice": ChoiceItem, "ranking": RankingItem, "categorize": CategorizeItem,

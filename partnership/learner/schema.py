@@ -31,6 +31,7 @@ from partnership.learner.files import yaml_files
 from partnership.validation import error_location, load_yaml, require_unique_ids
 
 from partnership.learner.items import (BANK_DIR, FREE_TEXT_KINDS, SKILLS,  # noqa: F401
+                                       asks_for,
                                        BankError, CategorizeItem, ChoiceItem, FreeTextItem,
                                        RankingItem, count_by_skill, display_order,
                                        is_full_ranking, item_from_dict, practice_items)
@@ -183,12 +184,7 @@ class FreeTextSpec(_ItemBase):
 
     @property
     def asks_for(self) -> str:
-        """What the task asks for, in words: "an open question", "a reflection", "a response
-        with no roadblock"."""
-        if self.target == "any":
-            return "a response with no roadblock (no advice, warning, reassurance, judgement...)"
-        words = f"{self.kind} {self.target}" if self.kind else self.target
-        return ("an " if words[0] in "aeiou" else "a ") + words
+        return asks_for(self.target, self.kind)
 
 
 Item = Annotated[Union[ChoiceSpec, RankingSpec, CategorizeSpec, FreeTextSpec],

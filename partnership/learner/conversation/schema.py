@@ -322,14 +322,21 @@ def load_clients(paths=None) -> tuple[list[Client], list[str]]:
         except ConversationBankError as exc:
             errors.append(str(exc))
             continue
-        for c in got:
-            if c.id in where:
-                errors.append(f"{f}: client {c.id}, field id: duplicate client id, also in "
-                              f"{where[c.id]}")
-                continue
-            where[c.id] = f
-            clients.append(c)
+        add_clients(got, f, clients, errors, where)
     return clients, errors
+
+
+def add_clients(got: list[Client], path, clients: list[Client], errors: list[str],
+                where: dict) -> None:
+    """Add one file's clients to ``clients``; a client id already in ``where`` (id -> file) is
+    an error naming both files. Used by load_clients and by check-banks."""
+    for c in got:
+        if c.id in where:
+            errors.append(f"{path}: client {c.id}, field id: duplicate client id, also in "
+                          f"{where[c.id]}")
+            continue
+        where[c.id] = path
+        clients.append(c)
 
 
 _CACHE: dict[str, list[Client]] = {}
