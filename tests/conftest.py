@@ -2,13 +2,15 @@
 one book server and one Chromium for the browser tests."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 
 from bookinfo import strict_build
-from browser_support import chromium_browser, require_chromium, serve
+from browser_support import (PageWatch, chromium_browser, local_netloc, require_chromium,
+                             serve)
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +61,22 @@ def no_model(monkeypatch, tmp_path):
     monkeypatch.setattr(model, "_MODEL", None)
     monkeypatch.setattr(model, "_LOAD_ERROR", None)
     return model
+
+
+@pytest.fixture
+def fresh(browser, site):
+    """Opens pages, each in a new browser context (empty cache and storage: a reader's first
+    visit) with a PageWatch of its requests; closes the contexts afterwards."""
+    contexts = []
+
+    def make(**kwargs):
+        ctx = browser.new_context(**kwargs)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        watch = PageWatch(local_netloc(site)).attach(page)
+        return page, watch
+
+    yield make
+    for ctx in contexts:
+        with contextlib.suppress(Exception):
+            ctx.close()

@@ -20,7 +20,6 @@ The accessibility audit (axe-core, WCAG 2.2 AA) is in test_browser_a11y.py.
 """
 from __future__ import annotations
 
-import contextlib
 import re
 from html import unescape as html_unescape
 from html.parser import HTMLParser
@@ -47,23 +46,6 @@ SAMPLE_PAGES = ["index.html", "book/ch02-working-alliance.html", "book/ch10-evid
                 "book/glossary.html", "book/bibliography.html", "notebooks/03-empathy-lab.html",
                 "search.html", "genindex.html"]
 
-
-@pytest.fixture
-def fresh(browser, site):
-    """A new browser context (empty cache and storage: a reader's first visit)."""
-    contexts = []
-
-    def make(**kwargs):
-        ctx = browser.new_context(**kwargs)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        watch = PageWatch(local_netloc(site)).attach(page)
-        return page, watch
-
-    yield make
-    for ctx in contexts:
-        with contextlib.suppress(Exception):
-            ctx.close()
 
 
 def settle(page, idle: bool = False):

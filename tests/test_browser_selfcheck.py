@@ -9,31 +9,14 @@
 """
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
 from bookinfo import chapter_docs
-from browser_support import PageWatch, describe, local_netloc, run_axe, serious
+from browser_support import describe, run_axe, serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow]
 
-
-@pytest.fixture
-def fresh(browser, site):
-    contexts = []
-
-    def make(**kwargs):
-        ctx = browser.new_context(**kwargs)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        watch = PageWatch(local_netloc(site)).attach(page)
-        return page, watch
-
-    yield make
-    for ctx in contexts:
-        with contextlib.suppress(Exception):
-            ctx.close()
 
 
 def no_js_problems(watch) -> list[str]:
